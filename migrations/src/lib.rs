@@ -1,0 +1,14 @@
+//! Zhibu's schema, one migration per capability, shared by SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,58 @@
+//! Cross-cutting HTTP concerns: security headers, the request id header,
+//! and the JSON answers for paths and methods the API does not know.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use tracing_actix_web::RequestId;
+
+use crate::error::ApiError;
+
+/// The app itself needs only its own origin plus wasm compilation.
+const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Swagger UI sets inline styles; it is only a developer page.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+    frame-ancestors 'none'";
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Adds security headers and the request id to every response.
+pub async fn response_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let csp = if req.path().starts_with("/api/docs") { DOCS_CSP } else { APP_CSP };
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(self), geolocation=(self), microphone=()"),
+    );
+    if let Some(id) = request_id.and_then(|id: String| HeaderValue::from_str(&id).ok()) {
+        headers.insert(REQUEST_ID, id);
+    }
+    Ok(res)
+}
+
+/// Any path under `/api` that no route claims.
+pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    tracing::debug!(path = req.path(), method = %req.method(), "unknown API route");
+    ApiError::NotFound.error_response()
+}
+
+/// A known API path called with the wrong method.
+pub async fn method_not_allowed() -> HttpResponse {
+    ApiError::MethodNotAllowed.error_response()
+}

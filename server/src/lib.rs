@@ -1,0 +1,20 @@
+//! The Zhibu server: a JSON API for the PWA and WeChat mini-program clients,
+//! and the host of the built PWA.
+//!
+//! Handlers are thin: they extract, call a domain function that takes the
+//! connection first, and map the result. Queries live in the domain modules.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod meta;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod static_files;
+pub mod telemetry;

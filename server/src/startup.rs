@@ -1,0 +1,168 @@
+//! Building and running the HTTP server; shared by `main` and the tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::{App, Error, HttpServer, ResponseError, web};
+use anyhow::Context;
+use secrecy::SecretString;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::error::{self, ApiError};
+use crate::{demo, health, http, meta, openapi::ApiDoc, static_files::StaticAssets};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub jwt_secret: SecretString,
+    pub timezone: chrono_tz::Tz,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+    demo_report: Option<demo::SeedReport>,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds the demo county when asked,
+    /// and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let timezone = settings.timezone()?;
+        let jwt_secret = if settings.demo {
+            None
+        } else {
+            Some(settings.production_jwt_secret()?.clone())
+        };
+        db::ensure_sqlite_dir(&settings.database_url)?;
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let jwt_secret = match jwt_secret.or_else(|| settings.jwt_secret.clone()) {
+            Some(secret) => secret,
+            // Demo mode keeps a random secret in the database so that
+            // sessions survive a restart without any configuration.
+            None => meta::demo_jwt_secret(db.writer()).await?,
+        };
+        let demo_report = if settings.demo {
+            Some(demo::seed(&db).await?)
+        } else {
+            None
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let assets = Arc::new(StaticAssets::load(&settings.public_dir)?);
+        if assets.is_empty() {
+            tracing::warn!(
+                dir = %settings.public_dir.display(),
+                "the PWA is not built; run `cargo xtask build-app`"
+            );
+        }
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            settings: Arc::new(settings.clone()),
+            jwt_secret,
+            timezone,
+        });
+        let server = run(listener, state, assets, &settings)?;
+        Ok(Application { port, server, db, demo_report })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// What the demo seed did, when demo mode is on.
+    pub fn demo_report(&self) -> Option<&demo::SeedReport> {
+        self.demo_report.as_ref()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    assets: Arc<StaticAssets>,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
+    let assets = web::Data::new(assets);
+    let max_body = settings.max_body_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(assets.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(|err, _req| error::json_error(err).into()),
+            )
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::QueryConfig::default().error_handler(|err, _req| error::query_error(err).into()))
+            .app_data(web::PathConfig::default().error_handler(|err, _req| error::path_error(err).into()))
+            .wrap(from_fn(api_errors_as_json))
+            .wrap(from_fn(http::response_headers))
+            .wrap(Compress::default())
+            .wrap(TracingLogger::default())
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .service(health::healthz)
+            .service(health::readyz)
+            .service(
+                scope::scope("/api/v1")
+                    .configure(crate::routes::api_v1)
+                    .default_service(web::to(http::api_not_found)),
+            )
+            .openapi_service(|api| {
+                SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api)
+            })
+            .into_app()
+            .service(web::scope("/api").default_service(web::to(http::api_not_found)))
+            .default_service(web::to(crate::static_files::serve))
+    })
+    .listen(listener)?
+    .shutdown_timeout(settings.shutdown_timeout_secs);
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
+    }
+    Ok(server.run())
+}
+
+/// Replaces any plain-text error actix produced on its own under `/api`
+/// (an extractor without our error handler, say) with the JSON error body.
+async fn api_errors_as_json(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let is_api = req.path().starts_with("/api/") && !req.path().starts_with("/api/docs");
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res);
+    }
+    let replacement = ApiError::from_status(status).error_response();
+    Ok(res.into_response(replacement))
+}

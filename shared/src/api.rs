@@ -1,0 +1,11 @@
+//! Request and response bodies of the JSON API (api-v1.md).
+
+use serde::{Deserialize, Serialize};
+
+/// The answer of `/healthz` and `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// `ok` when alive (or ready), `unavailable` otherwise.
+    pub status: String,
+}

@@ -1,0 +1,8 @@
+//! Types and pure rules shared by the Zhibu server and its PWA.
+//!
+//! This crate compiles to wasm32: it must never depend on server crates
+//! (actix, sea-orm, tokio) or do I/O.
+
+pub mod api;
+pub mod auth;
+pub mod error;

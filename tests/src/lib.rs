@@ -1,0 +1,179 @@
+//! Test support shared by the integration tests, the browser tests and the
+//! load generator: start the real server on a fresh database.
+//!
+//! The database is a fresh SQLite file per app, or a fresh PostgreSQL
+//! database on the server named by `ZHIBU_TEST_PG` when that is set.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use sea_orm::{ConnectionTrait, Database};
+use secrecy::SecretString;
+use zhibu_server::config::Settings;
+use zhibu_server::db::Db;
+use zhibu_server::startup::Application;
+
+/// A JWT secret for tests only.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+/// Which engine tests run on in this process.
+pub fn test_pg_url() -> Option<String> {
+    std::env::var("ZHIBU_TEST_PG").ok().filter(|s| !s.is_empty())
+}
+
+/// A database made for one test and removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteDir(PathBuf),
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match test_pg_url() {
+            Some(server_url) => {
+                let name = format!("zhibu_test_{id}");
+                let admin = Database::connect(&server_url)
+                    .await
+                    .expect("ZHIBU_TEST_PG must point at a reachable PostgreSQL server");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("creating a test database");
+                let _ = admin.close().await;
+                TestDatabase {
+                    url: with_database_name(&server_url, &name),
+                    cleanup: Cleanup::Postgres { server_url, name },
+                }
+            }
+            None => {
+                let dir = std::env::temp_dir().join(format!("zhibu-test-{id}"));
+                std::fs::create_dir_all(&dir).expect("creating a temp dir");
+                TestDatabase {
+                    url: format!("sqlite://{}/zhibu.db?mode=rwc", dir.display()),
+                    cleanup: Cleanup::SqliteDir(dir),
+                }
+            }
+        }
+    }
+}
+
+/// Replaces the database name (the URL path) of a PostgreSQL URL.
+pub fn with_database_name(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server_url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{host_part}/{name}?{query}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { server_url, name } => {
+                let (server_url, name) = (server_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a fresh thread with its
+                // own runtime can block on the cleanup without nesting.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime for cleanup");
+                    rt.block_on(async move {
+                        if let Ok(admin) = Database::connect(&server_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Settings for a test server: port 0, a test secret, one worker.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::load_from(None, HashMap::new()).expect("default settings");
+    settings.database_url = database_url.to_owned();
+    settings.bind = "127.0.0.1:0".to_owned();
+    settings.jwt_secret = Some(SecretString::from(TEST_JWT_SECRET));
+    settings.public_dir = std::env::var("ZHIBU_TEST_PUBLIC_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/nonexistent-zhibu-dist"));
+    settings.workers = 2;
+    settings.shutdown_timeout_secs = 1;
+    settings
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub settings: Settings,
+    // Declared last: the database outlives the handles above.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    /// `address` + `/api/v1` + `path`.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{}", self.address, path)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after `configure` adjusted its settings.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let database = TestDatabase::create().await;
+    let mut settings = test_settings(&database.url);
+    configure(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the application builds");
+    let port = app.port();
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client,
+        db,
+        settings,
+        database,
+    }
+}
