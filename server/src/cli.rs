@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
@@ -31,6 +32,14 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import a roster (CSV or XLSX in the api-v1.md columns) for the whole
+    /// county. A file with any bad row imports nothing.
+    ImportRoster {
+        file: PathBuf,
+        /// Validate and count only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -51,21 +60,89 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::ensure_sqlite_dir(&settings.database_url)?;
             let db = Db::connect(&settings.database_url).await?;
             db.migrate().await?;
-            println!("migrations applied to {}", crate::config::redact_url(&settings.database_url));
+            println!(
+                "migrations applied to {}",
+                crate::config::redact_url(&settings.database_url)
+            );
             db.close().await;
+        }
+        Command::ImportRoster { file, dry_run } => {
+            std::process::exit(import_roster(&settings, &file, dry_run).await?);
         }
     }
     Ok(())
 }
 
+/// Runs an import and prints its report; the exit code is 0 when the file
+/// was good, 1 when it had bad rows.
+pub async fn import_roster(
+    settings: &Settings,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<i32> {
+    use sea_orm::TransactionTrait;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let format = crate::roster::parse::Format::detect(file.to_str(), &bytes);
+    let sheet = crate::roster::parse::read(format, &bytes).map_err(|e| anyhow::anyhow!(e))?;
+    db::ensure_sqlite_dir(&settings.database_url)?;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let txn = db.writer().begin().await?;
+    let today = crate::time::today(settings.timezone()?);
+    let report = crate::roster::import(&txn, None, &sheet, dry_run, today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if report.errors.is_empty() && !dry_run {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+    }
+    for e in &report.errors {
+        println!("第 {} 行 {}：{}", e.row, e.field, e.message);
+    }
+    println!(
+        "{}新增 {}，更新 {}，未变 {}{}",
+        if dry_run {
+            "（试导入，未写入）"
+        } else {
+            ""
+        },
+        report.created,
+        report.updated,
+        report.unchanged,
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!("；{} 处错误，未导入任何记录", report.errors.len())
+        }
+    );
+    db.close().await;
+    Ok(if report.errors.is_empty() { 0 } else { 1 })
+}
+
 fn print_banner(settings: &Settings, app: &Application) {
-    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
-    let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h);
+    let host = if host == "0.0.0.0" || host == "[::]" {
+        "127.0.0.1"
+    } else {
+        host
+    };
     println!();
     println!("  支部 Zhibu is running at http://{host}:{}/", app.port());
     println!("  API docs: http://{host}:{}/api/docs/", app.port());
     if let Some(report) = app.demo_report() {
-        println!("  Demo county {} (seed steps applied now: {:?})", crate::demo::DEMO_COUNTY, report.applied);
+        println!(
+            "  演示县 Demo county: {} (seed steps applied now: {:?})",
+            crate::demo::DEMO_COUNTY,
+            report.applied
+        );
+        println!("  Demo logins (password {}):", crate::demo::DEMO_PASSWORD);
+        for (phone, who) in crate::demo::DEMO_LOGINS {
+            println!("    {phone}  {who}");
+        }
     }
     println!();
 }

@@ -46,12 +46,18 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
-            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("public_dir", &self.public_dir)
             .field("timezone", &self.timezone)
             .field("wechat_api_base", &self.wechat_api_base)
             .field("wechat_appid", &self.wechat_appid)
-            .field("wechat_secret", &self.wechat_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "wechat_secret",
+                &self.wechat_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("demo", &self.demo)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
@@ -162,10 +168,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("zhibu-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("zhibu.toml");
-        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ntimezone = \"Asia/Urumqi\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:9000\"\ntimezone = \"Asia/Urumqi\"\n",
+        )
+        .unwrap();
         let s = Settings::load_from(
             Some(&file),
-            env(&[("ZHIBU_BIND", "127.0.0.1:7000"), ("ZHIBU_WECHAT_APPID", "wx1")]),
+            env(&[
+                ("ZHIBU_BIND", "127.0.0.1:7000"),
+                ("ZHIBU_WECHAT_APPID", "wx1"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.bind, "127.0.0.1:7000");
@@ -179,7 +192,10 @@ mod tests {
         assert_eq!(s.database_url, "postgres://a@b/c");
         let s = Settings::load_from(
             None,
-            env(&[("DATABASE_URL", "postgres://a@b/c"), ("ZHIBU_DATABASE_URL", "sqlite://x.db")]),
+            env(&[
+                ("DATABASE_URL", "postgres://a@b/c"),
+                ("ZHIBU_DATABASE_URL", "sqlite://x.db"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.database_url, "sqlite://x.db");

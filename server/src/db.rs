@@ -32,9 +32,10 @@ impl Db {
             let writer = sea_orm::Database::connect(sqlite_options(url, false, 1))
                 .await
                 .context("opening the SQLite database")?;
-            let reader = sea_orm::Database::connect(sqlite_options(url, true, (cores * 2).max(4) as u32))
-                .await
-                .context("opening the SQLite database for reading")?;
+            let reader =
+                sea_orm::Database::connect(sqlite_options(url, true, (cores * 2).max(4) as u32))
+                    .await
+                    .context("opening the SQLite database for reading")?;
             Ok(Db { reader, writer })
         } else {
             let mut options = ConnectOptions::new(url);
@@ -46,7 +47,10 @@ impl Db {
             let pool = sea_orm::Database::connect(options)
                 .await
                 .context("connecting to PostgreSQL")?;
-            Ok(Db { reader: pool.clone(), writer: pool })
+            Ok(Db {
+                reader: pool.clone(),
+                writer: pool,
+            })
         }
     }
 
@@ -101,7 +105,8 @@ fn sqlite_options(url: &str, read_only: bool, max_connections: u32) -> ConnectOp
                 opts.read_only(true).create_if_missing(false)
             } else {
                 // WAL is a property of the file, set once by the writer.
-                opts.journal_mode(SqliteJournalMode::Wal).create_if_missing(true)
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .create_if_missing(true)
             }
         });
     options
@@ -109,7 +114,10 @@ fn sqlite_options(url: &str, read_only: bool, max_connections: u32) -> ConnectOp
 
 /// Creates the parent directory of a SQLite file URL so a fresh machine works.
 pub fn ensure_sqlite_dir(url: &str) -> anyhow::Result<()> {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return Ok(());
     };
     let path = rest.split('?').next().unwrap_or("");

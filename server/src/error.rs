@@ -50,7 +50,10 @@ pub enum ApiError {
     },
     /// 429: throttled; retry after this many seconds.
     #[error("too many requests")]
-    TooManyRequests { retry_after_secs: u64, message: String },
+    TooManyRequests {
+        retry_after_secs: u64,
+        message: String,
+    },
     /// 503: a dependency (the database) is unavailable.
     #[error("service unavailable")]
     Unavailable,
@@ -79,15 +82,26 @@ impl ApiError {
             .next()
             .cloned()
             .unwrap_or_else(|| "输入有误".to_owned());
-        ApiError::Validation { code: "validation_failed", message, fields }
+        ApiError::Validation {
+            code: "validation_failed",
+            message,
+            fields,
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Conflict { code, message: message.into(), details: None }
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::Forbidden { code: "forbidden", message: message.into() }
+        ApiError::Forbidden {
+            code: "forbidden",
+            message: message.into(),
+        }
     }
 
     fn code(&self) -> &'static str {
@@ -118,7 +132,9 @@ impl ApiError {
             ApiError::NotFound => "未找到，或您无权查看".to_owned(),
             ApiError::MethodNotAllowed => "不支持该请求方法".to_owned(),
             ApiError::PayloadTooLarge => "请求内容过大".to_owned(),
-            ApiError::UnsupportedMediaType => "请求内容须为 JSON（Content-Type: application/json）".to_owned(),
+            ApiError::UnsupportedMediaType => {
+                "请求内容须为 JSON（Content-Type: application/json）".to_owned()
+            }
             ApiError::Unavailable => "服务暂不可用，请稍后再试".to_owned(),
             ApiError::Internal(_) => "服务器内部错误，请稍后再试".to_owned(),
         }
@@ -160,8 +176,13 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?cause, "internal error");
         }
         let mut body = serde_json::to_value(self.body()).unwrap_or_default();
-        if let (ApiError::Conflict { details: Some(details), .. }, Some(map)) =
-            (self, body.as_object_mut())
+        if let (
+            ApiError::Conflict {
+                details: Some(details),
+                ..
+            },
+            Some(map),
+        ) = (self, body.as_object_mut())
             && let Some(extra) = details.as_object()
         {
             for (k, v) in extra {
@@ -172,7 +193,10 @@ impl ResponseError for ApiError {
         if let ApiError::Unauthorized { .. } = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let ApiError::TooManyRequests { retry_after_secs, .. } = self {
+        if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
             response.insert_header((
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs.max(&1).to_owned()),
@@ -246,15 +270,24 @@ impl ApiError {
     /// The API error that stands for a bare status actix produced itself.
     pub fn from_status(status: actix_web::http::StatusCode) -> ApiError {
         match status.as_u16() {
-            401 => ApiError::Unauthorized { code: "unauthorized", message: "请先登录".to_owned() },
+            401 => ApiError::Unauthorized {
+                code: "unauthorized",
+                message: "请先登录".to_owned(),
+            },
             403 => ApiError::forbidden("无权执行此操作"),
             404 => ApiError::NotFound,
             405 => ApiError::MethodNotAllowed,
             413 => ApiError::PayloadTooLarge,
             415 => ApiError::UnsupportedMediaType,
-            429 => ApiError::TooManyRequests { retry_after_secs: 1, message: "请求过于频繁，请稍后再试".to_owned() },
+            429 => ApiError::TooManyRequests {
+                retry_after_secs: 1,
+                message: "请求过于频繁，请稍后再试".to_owned(),
+            },
             503 => ApiError::Unavailable,
-            400..=499 => ApiError::BadRequest { code: "bad_request", message: "请求有误".to_owned() },
+            400..=499 => ApiError::BadRequest {
+                code: "bad_request",
+                message: "请求有误".to_owned(),
+            },
             _ => ApiError::Internal(anyhow::anyhow!("unhandled status {status}")),
         }
     }

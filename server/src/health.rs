@@ -9,7 +9,9 @@ use crate::startup::AppState;
 #[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Ready: the database answers too.
@@ -20,8 +22,12 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.is_ready().await {
-        HttpResponse::Ok().json(Health { status: "ok".into() })
+        HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+        })
     } else {
-        HttpResponse::ServiceUnavailable().json(Health { status: "unavailable".into() })
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "unavailable".into(),
+        })
     }
 }

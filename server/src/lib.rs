@@ -4,6 +4,9 @@
 //! Handlers are thin: they extract, call a domain function that takes the
 //! connection first, and map the result. Queries live in the domain modules.
 
+pub mod access;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -12,9 +15,15 @@ pub mod entities;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod members;
 pub mod meta;
 pub mod openapi;
+pub mod orgs;
+pub mod roster;
 pub mod routes;
+pub mod sql;
 pub mod startup;
 pub mod static_files;
 pub mod telemetry;
+pub mod time;
+pub mod tls;

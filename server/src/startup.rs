@@ -9,12 +9,13 @@ use actix_web::http::header;
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, Error, HttpServer, ResponseError, web};
 use anyhow::Context;
-use secrecy::SecretString;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::tokens::JwtKeys;
+use crate::auth::wechat::WechatClient;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::{self, ApiError};
@@ -24,7 +25,8 @@ use crate::{demo, health, http, meta, openapi::ApiDoc, static_files::StaticAsset
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
-    pub jwt_secret: SecretString,
+    pub keys: JwtKeys,
+    pub wechat: WechatClient,
     pub timezone: chrono_tz::Tz,
 }
 
@@ -39,6 +41,7 @@ impl Application {
     /// Connects and migrates the database, seeds the demo county when asked,
     /// and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        crate::tls::install_crypto_provider();
         let timezone = settings.timezone()?;
         let jwt_secret = if settings.demo {
             None
@@ -72,11 +75,17 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             settings: Arc::new(settings.clone()),
-            jwt_secret,
+            keys: JwtKeys::new(&jwt_secret),
+            wechat: WechatClient::new(&settings)?,
             timezone,
         });
         let server = run(listener, state, assets, &settings)?;
-        Ok(Application { port, server, db, demo_report })
+        Ok(Application {
+            port,
+            server,
+            db,
+            demo_report,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -116,8 +125,17 @@ fn run(
                     .error_handler(|err, _req| error::json_error(err).into()),
             )
             .app_data(web::PayloadConfig::new(max_body))
-            .app_data(web::QueryConfig::default().error_handler(|err, _req| error::query_error(err).into()))
-            .app_data(web::PathConfig::default().error_handler(|err, _req| error::path_error(err).into()))
+            .app_data(
+                actix_multipart::form::MultipartFormConfig::default()
+                    .total_limit(crate::roster::handlers::MAX_ROSTER_BYTES),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|err, _req| error::query_error(err).into()),
+            )
+            .app_data(
+                web::PathConfig::default().error_handler(|err, _req| error::path_error(err).into()),
+            )
             .wrap(from_fn(api_errors_as_json))
             .wrap(from_fn(http::response_headers))
             .wrap(Compress::default())
@@ -131,9 +149,7 @@ fn run(
                     .configure(crate::routes::api_v1)
                     .default_service(web::to(http::api_not_found)),
             )
-            .openapi_service(|api| {
-                SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api)
-            })
+            .openapi_service(|api| SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
             .into_app()
             .service(web::scope("/api").default_service(web::to(http::api_not_found)))
             .default_service(web::to(crate::static_files::serve))

@@ -111,7 +111,9 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Arc<StaticAssets>>) -> Ht
     if assets.is_empty() {
         return HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
-            .body("支部 PWA 尚未构建：请运行 `cargo xtask build-app`（API 在 /api/v1 下照常可用）。");
+            .body(
+                "支部 PWA 尚未构建：请运行 `cargo xtask build-app`（API 在 /api/v1 下照常可用）。",
+            );
     }
     let path = req.path();
     let key = if path == "/" { "/index.html" } else { path };

@@ -9,3 +9,12 @@ pub struct Health {
     /// `ok` when alive (or ready), `unavailable` otherwise.
     pub status: String,
 }
+
+/// One page of a list that can grow without bound (`?limit=&cursor=`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::org::{MemberCategory, Role};
+
 /// `POST /auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -40,7 +42,7 @@ pub struct IdName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleGrant {
-    pub role: String,
+    pub role: Role,
     pub org_id: i64,
     pub org_name: String,
 }
@@ -52,9 +54,49 @@ pub struct Me {
     pub id: i64,
     pub name: String,
     pub phone_masked: String,
-    pub categories: Vec<String>,
+    pub categories: Vec<MemberCategory>,
     pub branch: IdName,
     pub community: Option<IdName>,
     pub sectors: Vec<IdName>,
     pub roles: Vec<RoleGrant>,
+}
+
+/// `POST /auth/wechat`: the code from `wx.login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WechatLoginRequest {
+    pub code: String,
+}
+
+/// `POST /auth/wechat/bind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WechatBindRequest {
+    pub bind_ticket: String,
+    pub phone: String,
+    pub password: String,
+}
+
+/// `POST /me/password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+/// The shortest password accepted when a member sets one.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// Checks a new password; returns the Chinese reason when it is too weak.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        Some("密码至少 8 位")
+    } else if password.chars().count() > 128 {
+        Some("密码不能超过 128 位")
+    } else if password.chars().all(|c| c.is_ascii_digit()) {
+        Some("密码不能全是数字")
+    } else {
+        None
+    }
 }

@@ -6,3 +6,5 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod org;
+pub mod phone;

@@ -1,1 +1,10 @@
+//! The integration tests: each starts the real server on its own database
+//! (SQLite, or PostgreSQL when ZHIBU_TEST_PG is set) and talks HTTP to it.
 
+mod auth;
+mod authz;
+mod foundation;
+mod jwt;
+mod orgs;
+mod roster;
+mod wechat;

@@ -18,7 +18,9 @@ pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-012345678
 
 /// Which engine tests run on in this process.
 pub fn test_pg_url() -> Option<String> {
-    std::env::var("ZHIBU_TEST_PG").ok().filter(|s| !s.is_empty())
+    std::env::var("ZHIBU_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// A database made for one test and removed when dropped.
@@ -176,4 +178,94 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         settings,
         database,
     }
+}
+
+/// The demo password of every demo member.
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// A running server seeded with the demo county.
+pub async fn spawn_demo_app() -> TestApp {
+    spawn_app_with(|s| s.demo = true).await
+}
+
+impl TestApp {
+    /// Logs in with phone + password, panicking unless it succeeds.
+    pub async fn login_as(&self, phone: &str, password: &str) -> zhibu_shared::auth::Session {
+        let response = self
+            .client
+            .post(self.api("/auth/login"))
+            .json(&serde_json::json!({"phone": phone, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(
+            response.status(),
+            200,
+            "login of {phone} failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.expect("a session")
+    }
+
+    /// Logs a demo member in and returns the access token.
+    pub async fn token(&self, phone: &str) -> String {
+        self.login_as(phone, DEMO_PASSWORD).await.access_token
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.api(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.api(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// The id of the unit at a path of names from the county down.
+    pub async fn org_id(&self, names: &[&str]) -> i64 {
+        zhibu_server::orgs::tree::find_path(self.db.reader(), names)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no unit at {names:?}"))
+    }
+
+    /// The id of the member with this phone.
+    pub async fn member_id(&self, phone: &str) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        zhibu_server::entities::member::Entity::find()
+            .filter(zhibu_server::entities::member::Column::Phone.eq(phone))
+            .one(self.db.reader())
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no member {phone}"))
+            .id
+    }
+}
+
+/// Demo logins (api-v1.md).
+pub mod demo {
+    pub const ADMIN: &str = "13800000000";
+    pub const SECRETARY: &str = "13800000001";
+    pub const MEMBER: &str = "13800000002";
+    pub const RIDER: &str = "13800000003";
+    pub const COMMUNITY_ADMIN: &str = "13800000004";
+    pub const COUNTY: &str = "东明县委";
+    pub const STREET: &str = "城关街道党工委";
+    pub const BRANCH_A: &str = "东关社区党支部";
+    pub const BRANCH_B: &str = "西关社区党支部";
 }

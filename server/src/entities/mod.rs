@@ -2,4 +2,16 @@
 //! Boilerplate only: behaviour lives in the capability modules.
 
 pub mod app_meta;
+pub mod audit_log;
+pub mod auth_session;
+pub mod community;
+pub mod login_failure;
+pub mod member;
+pub mod member_branch_history;
+pub mod member_category;
+pub mod org_closure;
+pub mod org_unit;
+pub mod role_grant;
+pub mod sector_membership;
 pub mod seed_step;
+pub mod wechat_account;

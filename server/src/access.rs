@@ -1,0 +1,108 @@
+//! Who may see and change what. Roles are held on an org unit and reach its
+//! whole subtree; an object outside the caller's reach answers 404, exactly
+//! like one that does not exist.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
+use zhibu_shared::org::Role;
+
+use crate::auth::AuthMember;
+use crate::entities::role_grant;
+use crate::error::{ApiError, ApiResult};
+use crate::sql;
+
+/// The roles that manage a unit's members and records.
+pub const MANAGERS: &[Role] = &[Role::Secretary, Role::OrgOfficer, Role::Admin];
+/// Only the organisation department.
+pub const ADMINS: &[Role] = &[Role::Admin];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub org_id: i64,
+}
+
+/// The signed-in member with their roles.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub member_id: i64,
+    pub branch_id: i64,
+    pub grants: Vec<Grant>,
+}
+
+impl Caller {
+    pub async fn load(conn: &impl ConnectionTrait, auth: &AuthMember) -> Result<Caller, DbErr> {
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::MemberId.eq(auth.member_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|g| {
+                Some(Grant {
+                    role: Role::from_code(&g.role)?,
+                    org_id: g.org_id,
+                })
+            })
+            .collect();
+        Ok(Caller {
+            member_id: auth.member_id,
+            branch_id: auth.branch_id,
+            grants,
+        })
+    }
+
+    /// Org units where the caller holds one of `roles`.
+    pub fn orgs_with(&self, roles: &[Role]) -> Vec<i64> {
+        let mut orgs: Vec<i64> = self
+            .grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.org_id)
+            .collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        orgs
+    }
+
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        self.grants.iter().any(|g| roles.contains(&g.role))
+    }
+
+    /// True when `org_id` lies in the subtree of a unit where the caller
+    /// holds one of `roles`. One indexed lookup in the closure table.
+    pub async fn reaches(
+        &self,
+        conn: &impl ConnectionTrait,
+        roles: &[Role],
+        org_id: i64,
+    ) -> Result<bool, DbErr> {
+        let roots = self.orgs_with(roles);
+        if roots.is_empty() {
+            return Ok(false);
+        }
+        #[derive(FromQueryResult)]
+        struct Hit {
+            #[allow(dead_code)]
+            ancestor_id: i64,
+        }
+        let query = format!(
+            "SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND ancestor_id IN ({}) LIMIT 1",
+            sql::placeholders(2, roots.len())
+        );
+        let values = std::iter::once(org_id.into()).chain(roots.into_iter().map(Into::into));
+        Ok(sql::fetch_one::<Hit>(conn, &query, values).await?.is_some())
+    }
+
+    /// `reaches`, or 404.
+    pub async fn require(
+        &self,
+        conn: &impl ConnectionTrait,
+        roles: &[Role],
+        org_id: i64,
+    ) -> ApiResult<()> {
+        if self.reaches(conn, roles, org_id).await? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `AuthMember`: a handler argument that proves the caller is signed in.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// A member with a live session: the access token verified and its session
+/// neither revoked nor belonging to a disabled or departed member.
+#[derive(Debug, Clone)]
+pub struct AuthMember {
+    pub member_id: i64,
+    pub branch_id: i64,
+    pub session_id: String,
+}
+
+impl FromRequest for AuthMember {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<AuthMember, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            let token = token.ok_or_else(super::sessions::unauthorized)?;
+            super::sessions::authenticate(state.db.reader(), &state.keys, &token).await
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Authentication: password and WeChat logins, JWT sessions with rotating
+//! refresh tokens, and the `AuthMember` extractor.
+
+mod extractor;
+pub mod handlers;
+pub mod password;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod wechat;
+
+pub use extractor::AuthMember;

@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "org_unit")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub sector: Option<String>,
+    pub parent_id: Option<i64>,
+    pub created_at: DateTimeWithTimeZone,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

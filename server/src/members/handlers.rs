@@ -1,0 +1,81 @@
+//! `/members/{id}/…`: what secretaries, org officers and admins do to the
+//! members they manage.
+
+use actix_web::{HttpResponse, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhibu_shared::error::ErrorBody;
+use zhibu_shared::org::MemberStatus;
+
+use crate::access::Caller;
+use crate::auth::AuthMember;
+use crate::error::ApiResult;
+use crate::startup::AppState;
+
+/// Stop a member's logins and end their sessions.
+#[utoipa::path(tag = "members", responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/members/{id}/disable")]
+pub async fn disable(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    super::set_disabled(conn, &caller, id.into_inner(), true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Allow a disabled member to log in again.
+#[utoipa::path(tag = "members", responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/members/{id}/enable")]
+pub async fn enable(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    super::set_disabled(conn, &caller, id.into_inner(), false).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TemporaryPassword {
+    /// Hand it over in person; the member should change it at once.
+    pub temporary_password: String,
+}
+
+/// Give a member a temporary password (for members who cannot log in).
+#[utoipa::path(tag = "members", responses((status = 200, body = TemporaryPassword), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/members/{id}/password-reset")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<TemporaryPassword>> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    let temporary_password = super::reset_password(conn, &caller, id.into_inner()).await?;
+    Ok(web::Json(TemporaryPassword { temporary_password }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MemberPatch {
+    pub status: MemberStatus,
+}
+
+/// Record that a member transferred out or died (members are never deleted).
+#[utoipa::path(tag = "members", request_body = MemberPatch, responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[patch("/members/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<MemberPatch>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    super::set_status(conn, &caller, id.into_inner(), body.status).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,322 @@
+//! Members: the signed-in member's profile, passwords, and what secretaries
+//! and admins do to members (disable, reset a password, change status).
+
+pub mod handlers;
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
+};
+use zhibu_shared::auth::{IdName, Me, RoleGrant, password_problem};
+use zhibu_shared::org::{MemberCategory, MemberStatus, Role};
+use zhibu_shared::phone::mask_phone;
+
+use crate::access::{Caller, MANAGERS};
+use crate::auth::{password, sessions};
+use crate::entities::{member, member_category};
+use crate::error::{ApiError, ApiResult};
+use crate::sql;
+use crate::time::now;
+
+#[derive(FromQueryResult)]
+struct Named {
+    id: i64,
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct RoleRow {
+    role: String,
+    org_id: i64,
+    org_name: String,
+}
+
+pub async fn is_active(conn: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
+    Ok(member::Entity::find_by_id(member_id)
+        .one(conn)
+        .await?
+        .is_some_and(|m| m.status == MemberStatus::Active.code() && m.disabled_at.is_none()))
+}
+
+pub async fn categories_of(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<Vec<MemberCategory>, DbErr> {
+    Ok(member_category::Entity::find()
+        .filter(member_category::Column::MemberId.eq(member_id))
+        .order_by_asc(member_category::Column::Category)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|c| MemberCategory::from_code(&c.category))
+        .collect())
+}
+
+/// `GET /me`.
+pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Me> {
+    let m = member::Entity::find_by_id(member_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let branch = sql::fetch_one::<Named>(
+        conn,
+        "SELECT id, name FROM org_unit WHERE id = $1",
+        [m.branch_id.into()],
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let community = match m.community_id {
+        Some(id) => {
+            sql::fetch_one::<Named>(
+                conn,
+                "SELECT id, name FROM community WHERE id = $1",
+                [id.into()],
+            )
+            .await?
+        }
+        None => None,
+    };
+    let sectors = sql::fetch_all::<Named>(
+        conn,
+        "SELECT o.id, o.name FROM sector_membership s JOIN org_unit o ON o.id = s.committee_id \
+         WHERE s.member_id = $1 AND s.status = 'approved' ORDER BY o.id",
+        [member_id.into()],
+    )
+    .await?;
+    let roles = sql::fetch_all::<RoleRow>(
+        conn,
+        "SELECT r.role, r.org_id, o.name AS org_name FROM role_grant r JOIN org_unit o ON o.id = r.org_id \
+         WHERE r.member_id = $1 ORDER BY r.id",
+        [member_id.into()],
+    )
+    .await?;
+    Ok(Me {
+        id: m.id,
+        name: m.name,
+        phone_masked: mask_phone(&m.phone),
+        categories: categories_of(conn, member_id).await?,
+        branch: IdName {
+            id: branch.id,
+            name: branch.name,
+        },
+        community: community.map(|c| IdName {
+            id: c.id,
+            name: c.name,
+        }),
+        sectors: sectors
+            .into_iter()
+            .map(|s| IdName {
+                id: s.id,
+                name: s.name,
+            })
+            .collect(),
+        roles: roles
+            .into_iter()
+            .filter_map(|r| {
+                Some(RoleGrant {
+                    role: Role::from_code(&r.role)?,
+                    org_id: r.org_id,
+                    org_name: r.org_name,
+                })
+            })
+            .collect(),
+    })
+}
+
+/// Checks the old password, stores the new one and ends every session.
+pub async fn change_password(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    old_password: String,
+    new_password: String,
+) -> ApiResult<()> {
+    if let Some(problem) = password_problem(&new_password) {
+        return Err(ApiError::invalid("new_password", problem));
+    }
+    let m = member::Entity::find_by_id(member_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !password::verify_blocking(old_password, m.password_hash.clone()).await? {
+        return Err(ApiError::invalid("old_password", "原密码不正确"));
+    }
+    let hash = password::hash_blocking(new_password).await?;
+    let mut active = m.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(now());
+    active.update(conn).await?;
+    sessions::revoke_member_sessions(conn, member_id, "password_changed").await?;
+    Ok(())
+}
+
+/// Loads a member the caller manages (secretary, org officer or admin of an
+/// ancestor of the member's branch), or 404.
+pub async fn managed_member(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    member_id: i64,
+) -> ApiResult<member::Model> {
+    let m = member::Entity::find_by_id(member_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    caller.require(conn, MANAGERS, m.branch_id).await?;
+    Ok(m)
+}
+
+/// Disables (or re-enables) a member's logins; disabling ends their sessions.
+pub async fn set_disabled(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    member_id: i64,
+    disabled: bool,
+) -> ApiResult<()> {
+    let m = managed_member(conn, caller, member_id).await?;
+    if m.id == caller.member_id {
+        return Err(ApiError::conflict(
+            "cannot_disable_self",
+            "不能停用自己的账号",
+        ));
+    }
+    let mut active = m.into_active_model();
+    active.disabled_at = Set(disabled.then(now));
+    active.updated_at = Set(now());
+    active.update(conn).await?;
+    if disabled {
+        sessions::revoke_member_sessions(conn, member_id, "member_disabled").await?;
+    }
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        if disabled {
+            "member.disable"
+        } else {
+            "member.enable"
+        },
+        "member",
+        &member_id.to_string(),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a random temporary password for a member who cannot log in, to be
+/// handed over in person; their sessions end.
+pub async fn reset_password(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    member_id: i64,
+) -> ApiResult<String> {
+    let m = managed_member(conn, caller, member_id).await?;
+    let temporary = temporary_password()?;
+    let hash = password::hash_blocking(temporary.clone()).await?;
+    let mut active = m.into_active_model();
+    active.password_hash = Set(Some(hash));
+    active.updated_at = Set(now());
+    active.update(conn).await?;
+    sessions::revoke_member_sessions(conn, member_id, "password_reset").await?;
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        "member.reset_password",
+        "member",
+        &member_id.to_string(),
+        None,
+    )
+    .await?;
+    Ok(temporary)
+}
+
+/// Ten characters without look-alikes (no 0/O, 1/l/I).
+fn temporary_password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Marks a member transferred out or deceased (kept, never deleted), or
+/// active again.
+pub async fn set_status(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    member_id: i64,
+    status: MemberStatus,
+) -> ApiResult<()> {
+    let m = managed_member(conn, caller, member_id).await?;
+    let mut active = m.into_active_model();
+    active.status = Set(status.code().to_owned());
+    active.updated_at = Set(now());
+    active.update(conn).await?;
+    if status != MemberStatus::Active {
+        sessions::revoke_member_sessions(conn, member_id, "member_left").await?;
+    }
+    let detail = BTreeMap::from([("status", status.code())]);
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        "member.status",
+        "member",
+        &member_id.to_string(),
+        Some(serde_json::to_string(&detail).unwrap_or_default()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a member to another branch from `from` on, keeping the history
+/// that decides which branch earlier records credit.
+pub async fn move_branch(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    branch_id: i64,
+    from: chrono::NaiveDate,
+) -> Result<(), DbErr> {
+    use crate::entities::member_branch_history as history;
+    history::Entity::update_many()
+        .col_expr(
+            history::Column::ValidTo,
+            sea_orm::sea_query::Expr::value(Some(from)),
+        )
+        .filter(history::Column::MemberId.eq(member_id))
+        .filter(history::Column::ValidTo.is_null())
+        .exec(conn)
+        .await?;
+    record_branch_start(conn, member_id, branch_id, from).await?;
+    member::Entity::update_many()
+        .col_expr(
+            member::Column::BranchId,
+            sea_orm::sea_query::Expr::value(branch_id),
+        )
+        .filter(member::Column::Id.eq(member_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Opens a member's stay in a branch from `from` on.
+pub async fn record_branch_start(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    branch_id: i64,
+    from: chrono::NaiveDate,
+) -> Result<(), sea_orm::DbErr> {
+    crate::entities::member_branch_history::Entity::insert(
+        crate::entities::member_branch_history::ActiveModel {
+            member_id: Set(member_id),
+            branch_id: Set(branch_id),
+            valid_from: Set(from),
+            valid_to: Set(None),
+            ..Default::default()
+        },
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! `/orgs`, `/sectors`, `/communities`, `/roles`.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use zhibu_shared::api::Page;
+use zhibu_shared::error::ErrorBody;
+use zhibu_shared::org::{Community, MemberSummary, Org, Role};
+
+use crate::access::Caller;
+use crate::auth::AuthMember;
+use crate::error::ApiResult;
+use crate::startup::AppState;
+
+/// One unit with its member count and the rules it breaks.
+#[utoipa::path(tag = "orgs", responses((status = 200, body = Org), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/orgs/{id}")]
+pub async fn get_org(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Org>> {
+    let conn = state.db.reader();
+    let caller = Caller::load(conn, &auth).await?;
+    Ok(web::Json(
+        super::get_org(conn, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// The units directly below one.
+#[utoipa::path(tag = "orgs", responses((status = 200, body = Vec<Org>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/orgs/{id}/children")]
+pub async fn children(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<Org>>> {
+    let conn = state.db.reader();
+    let caller = Caller::load(conn, &auth).await?;
+    Ok(web::Json(
+        super::children(conn, &caller, id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// At most 200; 50 by default.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Members of the unit's whole subtree (phones masked unless admin).
+#[utoipa::path(
+    tag = "orgs",
+    params(PageQuery),
+    responses((status = 200, body = Page<MemberSummary>), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/orgs/{id}/members")]
+pub async fn members(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<MemberSummary>>> {
+    let conn = state.db.reader();
+    let caller = Caller::load(conn, &auth).await?;
+    let page = super::members(
+        conn,
+        &caller,
+        id.into_inner(),
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await?;
+    Ok(web::Json(page))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MoveOrg {
+    pub parent_id: i64,
+}
+
+/// Move a unit and its subtree under another parent (admins).
+#[utoipa::path(tag = "orgs", request_body = MoveOrg, responses((status = 200, body = Org), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/orgs/{id}/move")]
+pub async fn move_org(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<MoveOrg>,
+) -> ApiResult<web::Json<Org>> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    let txn = sea_orm::TransactionTrait::begin(conn).await?;
+    let org = super::move_org(&txn, &caller, id.into_inner(), body.parent_id).await?;
+    txn.commit().await?;
+    Ok(web::Json(org))
+}
+
+/// The sector committees a gig worker can join.
+#[utoipa::path(tag = "orgs", responses((status = 200, body = Vec<Org>)), security(("bearer" = [])))]
+#[get("/sectors")]
+pub async fn sectors(
+    state: web::Data<AppState>,
+    _auth: AuthMember,
+) -> ApiResult<web::Json<Vec<Org>>> {
+    Ok(web::Json(
+        super::sector_committees(state.db.reader()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CommunityQuery {
+    /// Part of the community's name.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// Communities matching a name.
+#[utoipa::path(tag = "orgs", params(CommunityQuery), responses((status = 200, body = Vec<Community>)), security(("bearer" = [])))]
+#[get("/communities")]
+pub async fn communities(
+    state: web::Data<AppState>,
+    _auth: AuthMember,
+    query: web::Query<CommunityQuery>,
+) -> ApiResult<web::Json<Vec<Community>>> {
+    Ok(web::Json(
+        super::search_communities(state.db.reader(), &query.q).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GrantRole {
+    pub member_id: i64,
+    pub role: Role,
+    pub org_id: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GrantId {
+    pub id: i64,
+}
+
+/// Grant a role on a unit (admins over the unit).
+#[utoipa::path(tag = "orgs", request_body = GrantRole, responses((status = 201, body = GrantId), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/roles")]
+pub async fn grant_role(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    body: web::Json<GrantRole>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    let id = super::grant_role(conn, &caller, body.member_id, body.role, body.org_id).await?;
+    Ok(HttpResponse::Created().json(GrantId { id }))
+}
+
+/// Revoke a role grant (admins over its unit).
+#[utoipa::path(tag = "orgs", responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[delete("/roles/{id}")]
+pub async fn revoke_role(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.writer();
+    let caller = Caller::load(conn, &auth).await?;
+    super::revoke_role(conn, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,210 @@
+//! The org tree and its closure table. Every unit has a row (u, u, 0) and
+//! one row per ancestor, so subtree questions are single indexed joins.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter,
+};
+use zhibu_shared::org::{OrgKind, Sector};
+
+use crate::entities::org_unit;
+use crate::error::{ApiError, ApiResult};
+use crate::sql;
+use crate::time::now;
+
+/// Creates a unit under `parent_id` with its closure rows.
+pub async fn create_org(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    kind: OrgKind,
+    sector: Option<Sector>,
+    parent_id: Option<i64>,
+) -> Result<org_unit::Model, DbErr> {
+    let inserted = org_unit::Entity::insert(org_unit::ActiveModel {
+        name: Set(name.to_owned()),
+        kind: Set(kind.code().to_owned()),
+        sector: Set(sector.map(|s| s.code().to_owned())),
+        parent_id: Set(parent_id),
+        created_at: Set(now()),
+        ..Default::default()
+    })
+    .exec_with_returning(conn)
+    .await?;
+    sql::execute(
+        conn,
+        "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+         SELECT ancestor_id, $1, depth + 1 FROM org_closure WHERE descendant_id = $2 \
+         UNION ALL SELECT $1, $1, 0",
+        [inserted.id.into(), parent_id.unwrap_or(-1).into()],
+    )
+    .await?;
+    Ok(inserted)
+}
+
+/// The child of `parent_id` (or the root, for None) named `name`.
+pub async fn find_child(
+    conn: &impl ConnectionTrait,
+    parent_id: Option<i64>,
+    name: &str,
+) -> Result<Option<org_unit::Model>, DbErr> {
+    let query = org_unit::Entity::find().filter(org_unit::Column::Name.eq(name));
+    let query = match parent_id {
+        Some(p) => query.filter(org_unit::Column::ParentId.eq(p)),
+        None => query.filter(org_unit::Column::ParentId.is_null()),
+    };
+    query.one(conn).await
+}
+
+/// Why a path of unit names cannot be used.
+pub fn path_problem(names: &[&str]) -> Option<String> {
+    if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) {
+        return Some("组织路径不能为空，各级之间用“/”分隔".into());
+    }
+    for (i, name) in names.iter().enumerate() {
+        match OrgKind::infer_from_name(name) {
+            None => {
+                return Some(format!(
+                    "无法从名称“{name}”判断组织类别（应以党委、党工委、党总支、党支部等结尾）"
+                ));
+            }
+            Some(OrgKind::CountyCommittee) if i > 0 => {
+                return Some(format!("“{name}”是县委，只能位于路径开头"));
+            }
+            Some(kind) if i == 0 && kind != OrgKind::CountyCommittee => {
+                return Some(format!("路径须从县委开始，而不是“{name}”"));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Resolves a path of names from the root, or None when a unit is missing.
+pub async fn find_path(conn: &impl ConnectionTrait, names: &[&str]) -> Result<Option<i64>, DbErr> {
+    let mut parent = None;
+    for name in names {
+        match find_child(conn, parent, name).await? {
+            Some(unit) => parent = Some(unit.id),
+            None => return Ok(None),
+        }
+    }
+    Ok(parent)
+}
+
+/// Resolves a path, creating missing units with kinds inferred from their
+/// names. Returns the leaf and how many units were created.
+pub async fn ensure_path(conn: &impl ConnectionTrait, names: &[&str]) -> ApiResult<(i64, usize)> {
+    if let Some(problem) = path_problem(names) {
+        return Err(ApiError::invalid("path", problem));
+    }
+    let mut parent = None;
+    let mut created = 0;
+    for name in names {
+        let unit = match find_child(conn, parent, name).await? {
+            Some(unit) => unit,
+            None => {
+                let kind = OrgKind::infer_from_name(name)
+                    .ok_or_else(|| ApiError::invalid("path", "组织类别无法判断"))?;
+                let sector = (kind == OrgKind::SectorCommittee)
+                    .then(|| Sector::infer_from_name(name))
+                    .flatten();
+                created += 1;
+                create_org(conn, name, kind, sector, parent).await?
+            }
+        };
+        parent = Some(unit.id);
+    }
+    parent
+        .map(|id| (id, created))
+        .ok_or(ApiError::invalid("path", "组织路径不能为空"))
+}
+
+/// Unit names from the root down to `org_id`.
+pub async fn path_names(conn: &impl ConnectionTrait, org_id: i64) -> Result<Vec<String>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Name {
+        name: String,
+    }
+    Ok(sql::fetch_all::<Name>(
+        conn,
+        "SELECT o.name FROM org_closure c JOIN org_unit o ON o.id = c.ancestor_id \
+         WHERE c.descendant_id = $1 ORDER BY c.depth DESC",
+        [org_id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|n| n.name)
+    .collect())
+}
+
+/// True when `descendant` is `ancestor` or lies below it.
+pub async fn is_within(
+    conn: &impl ConnectionTrait,
+    ancestor: i64,
+    descendant: i64,
+) -> Result<bool, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Depth {
+        #[allow(dead_code)]
+        depth: i32,
+    }
+    Ok(sql::fetch_one::<Depth>(
+        conn,
+        "SELECT depth FROM org_closure WHERE ancestor_id = $1 AND descendant_id = $2",
+        [ancestor.into(), descendant.into()],
+    )
+    .await?
+    .is_some())
+}
+
+/// Moves a unit (with its subtree) under another parent. Records credited
+/// to units are keyed by unit, so history stays with the units that earned it.
+pub async fn move_org(conn: &impl ConnectionTrait, org_id: i64, new_parent: i64) -> ApiResult<()> {
+    if is_within(conn, org_id, new_parent).await? {
+        return Err(ApiError::conflict(
+            "org_cycle",
+            "不能把组织移到它自己或其下级组织之下",
+        ));
+    }
+    let unit = org_unit::Entity::find_by_id(org_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if find_child(conn, Some(new_parent), &unit.name)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict(
+            "org_name_taken",
+            "目标上级组织下已有同名组织",
+        ));
+    }
+    // Detach the subtree from its old ancestors…
+    sql::execute(
+        conn,
+        "DELETE FROM org_closure WHERE descendant_id IN \
+         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) \
+         AND ancestor_id NOT IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+        [org_id.into()],
+    )
+    .await?;
+    // …and attach it below every ancestor of the new parent.
+    sql::execute(
+        conn,
+        "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+         SELECT up.ancestor_id, down.descendant_id, up.depth + down.depth + 1 \
+         FROM org_closure up CROSS JOIN org_closure down \
+         WHERE up.descendant_id = $1 AND down.ancestor_id = $2",
+        [new_parent.into(), org_id.into()],
+    )
+    .await?;
+    org_unit::Entity::update_many()
+        .col_expr(
+            org_unit::Column::ParentId,
+            sea_orm::sea_query::Expr::value(new_parent),
+        )
+        .filter(org_unit::Column::Id.eq(org_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! `/admin/roster`: import (multipart CSV or XLSX) and export (XLSX).
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use zhibu_shared::error::ErrorBody;
+use zhibu_shared::org::ImportReport;
+
+use crate::access::Caller;
+use crate::auth::AuthMember;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::time::today;
+
+/// The largest roster file accepted.
+pub const MAX_ROSTER_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Validate and count only; write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Import a roster: multipart with one file field (CSV or XLSX).
+#[utoipa::path(
+    tag = "admin",
+    params(ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "One file: CSV (UTF-8 or GBK) or XLSX"),
+    responses(
+        (status = 200, body = ImportReport, description = "Imported, or a dry run"),
+        (status = 422, body = ImportReport, description = "Bad rows: nothing was imported"),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/roster")]
+pub async fn import_roster(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    query: web::Query<ImportQuery>,
+    mut payload: Multipart,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    if !caller.has_any(crate::access::ADMINS) {
+        return Err(ApiError::forbidden("只有组织部管理员可以导入名册"));
+    }
+    let mut file: Option<(Option<String>, Vec<u8>)> = None;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| ApiError::BadRequest {
+            code: "bad_multipart",
+            message: "上传内容格式有误".into(),
+        })?;
+        let name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| ApiError::BadRequest {
+                code: "bad_multipart",
+                message: "上传内容格式有误".into(),
+            })?;
+            if bytes.len() + chunk.len() > MAX_ROSTER_BYTES {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if file.is_none() && !bytes.is_empty() {
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) =
+        file.ok_or_else(|| ApiError::invalid("file", "请上传名册文件（CSV 或 XLSX）"))?;
+    let format = super::parse::Format::detect(name.as_deref(), &bytes);
+    let sheet = super::parse::read(format, &bytes).map_err(|m| ApiError::invalid("file", m))?;
+    let conn = state.db.writer();
+    let txn = sea_orm::TransactionTrait::begin(conn).await?;
+    let report = super::import(
+        &txn,
+        Some(&caller),
+        &sheet,
+        query.dry_run,
+        today(state.timezone),
+    )
+    .await?;
+    if report.errors.is_empty() && !query.dry_run {
+        crate::audit::record(
+            &txn,
+            Some(caller.member_id),
+            "roster.import",
+            "roster",
+            "-",
+            Some(format!(
+                "{{\"created\":{},\"updated\":{},\"unchanged\":{}}}",
+                report.created, report.updated, report.unchanged
+            )),
+        )
+        .await?;
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(if report.errors.is_empty() {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::UnprocessableEntity().json(report)
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// The unit whose subtree to export.
+    pub org_id: i64,
+}
+
+/// Export a unit's roster as XLSX in the import's columns (admins).
+#[utoipa::path(
+    tag = "admin",
+    params(ExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/admin/roster")]
+pub async fn export_roster(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let conn = state.db.reader();
+    let caller = Caller::load(conn, &auth).await?;
+    let rows = super::export::roster_rows(conn, Some(&caller), query.org_id).await?;
+    let bytes = super::export::to_xlsx(&rows)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"roster.xlsx\"",
+        ))
+        .body(bytes))
+}

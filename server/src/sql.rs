@@ -1,0 +1,53 @@
+//! Raw SQL for the few queries the query builder makes awkward (closure-table
+//! maintenance, aggregates). Placeholders are written `$1, $2, …` in order of
+//! first use: PostgreSQL reads them natively and SQLite binds them by
+//! position, so one text serves both engines.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+
+pub fn stmt(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Statement {
+    Statement::from_sql_and_values(conn.get_database_backend(), sql, values)
+}
+
+pub async fn execute(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<u64, DbErr> {
+    Ok(conn
+        .execute_raw(stmt(conn, sql, values))
+        .await?
+        .rows_affected())
+}
+
+pub async fn fetch_all<T: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<Vec<T>, DbErr> {
+    T::find_by_statement(stmt(conn, sql, values))
+        .all(conn)
+        .await
+}
+
+pub async fn fetch_one<T: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Result<Option<T>, DbErr> {
+    T::find_by_statement(stmt(conn, sql, values))
+        .one(conn)
+        .await
+}
+
+/// `$first, $first+1, …` for an `IN (…)` list of `n` values.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
