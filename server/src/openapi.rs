@@ -21,6 +21,7 @@ use zhibu_shared::error::ErrorBody;
         (name = "orgs", description = "The org tree, communities, sector committees and roles"),
         (name = "members", description = "What managers do to members"),
         (name = "admin", description = "Roster import and export"),
+        (name = "theme-days", description = "Theme Party Days, check-in, dues, study and make-ups"),
     )
 )]
 pub struct ApiDoc;

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{auth, members, orgs, roster};
+use crate::{auth, checkins, members, orgs, roster};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -26,4 +26,22 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::handlers::update);
     cfg.service(roster::handlers::import_roster)
         .service(roster::handlers::export_roster);
+    cfg.service(checkins::handlers::my_theme_days)
+        .service(checkins::handlers::my_attendance)
+        .service(checkins::handlers::org_theme_days)
+        .service(checkins::handlers::org_attendance)
+        .service(checkins::handlers::get_theme_day)
+        .service(checkins::handlers::patch_theme_day)
+        .service(checkins::handlers::code)
+        .service(checkins::handlers::check_in)
+        .service(checkins::handlers::roll_call)
+        .service(checkins::handlers::list_checkins)
+        .service(checkins::handlers::attendance)
+        .service(checkins::handlers::review_checkins)
+        .service(checkins::handlers::record_dues)
+        .service(checkins::handlers::list_dues)
+        .service(checkins::handlers::mark_study)
+        .service(checkins::handlers::request_makeup)
+        .service(checkins::handlers::list_makeups)
+        .service(checkins::handlers::review_makeups);
 }

@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::tokens::JwtKeys;
 use crate::auth::wechat::WechatClient;
+use crate::checkins::codes::CodeSigner;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::{self, ApiError};
@@ -27,6 +28,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: JwtKeys,
     pub wechat: WechatClient,
+    pub codes: CodeSigner,
     pub timezone: chrono_tz::Tz,
 }
 
@@ -76,6 +78,7 @@ impl Application {
             db: db.clone(),
             settings: Arc::new(settings.clone()),
             keys: JwtKeys::new(&jwt_secret),
+            codes: CodeSigner::new(&jwt_secret),
             wechat: WechatClient::new(&settings)?,
             timezone,
         });

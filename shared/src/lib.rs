@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod checkin;
 pub mod error;
 pub mod org;
 pub mod phone;
+pub mod theme_day;

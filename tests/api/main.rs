@@ -3,6 +3,7 @@
 
 mod auth;
 mod authz;
+mod checkins;
 mod foundation;
 mod jwt;
 mod orgs;

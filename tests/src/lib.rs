@@ -4,6 +4,8 @@
 //! The database is a fresh SQLite file per app, or a fresh PostgreSQL
 //! database on the server named by `ZHIBU_TEST_PG` when that is set.
 
+pub mod synthetic;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -157,6 +159,10 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server after `configure` adjusted its settings.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    // ZHIBU_TEST_LOG=debug shows the server's logs for a failing test.
+    if let Ok(filter) = std::env::var("ZHIBU_TEST_LOG") {
+        zhibu_server::telemetry::init_tracing(&filter);
+    }
     let database = TestDatabase::create().await;
     let mut settings = test_settings(&database.url);
     configure(&mut settings);
@@ -268,4 +274,16 @@ pub mod demo {
     pub const STREET: &str = "城关街道党工委";
     pub const BRANCH_A: &str = "东关社区党支部";
     pub const BRANCH_B: &str = "西关社区党支部";
+}
+
+/// A second server on the same database, as when several stateless
+/// servers share one PostgreSQL.
+pub async fn spawn_second_app(first: &TestApp) -> (String, Db) {
+    let app = Application::build(first.settings.clone())
+        .await
+        .expect("a second instance builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    (address, db)
 }

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -33,17 +35,36 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash("zhibu-timing-equaliser").unwrap_or_default())
 }
 
-pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash(&password))
+/// Each Argon2 run takes ~19 MiB; one per core keeps a login burst from
+/// multiplying memory while using every core.
+fn hashing_permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)))
+}
+
+async fn run_hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = hashing_permits()
+        .acquire()
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
+    run_hashing(move || hash(&password))
+        .await?
         .map_err(ApiError::Internal)
 }
 
 /// Verifies `password` against `stored`, or against a dummy hash when there
 /// is none; false in the latter case.
 pub async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || match stored {
+    run_hashing(move || match stored {
         Some(stored) => verify(&password, &stored),
         None => {
             verify(&password, dummy_hash());
@@ -51,7 +72,6 @@ pub async fn verify_blocking(password: String, stored: Option<String>) -> Result
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))
 }
 
 #[cfg(test)]

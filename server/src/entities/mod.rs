@@ -4,8 +4,11 @@
 pub mod app_meta;
 pub mod audit_log;
 pub mod auth_session;
+pub mod checkin;
 pub mod community;
+pub mod dues_payment;
 pub mod login_failure;
+pub mod makeup;
 pub mod member;
 pub mod member_branch_history;
 pub mod member_category;
@@ -14,4 +17,6 @@ pub mod org_unit;
 pub mod role_grant;
 pub mod sector_membership;
 pub mod seed_step;
+pub mod study_record;
+pub mod theme_day;
 pub mod wechat_account;

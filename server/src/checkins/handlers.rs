@@ -1,0 +1,446 @@
+//! `/theme-days/*`, `/checkins/review`, `/makeups/review`, and the theme-day
+//! views under `/me` and `/orgs/{id}`.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use zhibu_shared::checkin::{
+    Attendance, AttendanceReport, Checkin, CheckinCode, CheckinRequest, DuesPayment,
+    DuesPaymentRequest, Makeup, MakeupRequest, MyAttendance, ReviewRequest, ReviewResult, RollCall,
+    StudyDone, ThemeDay, ThemeDayPatch,
+};
+use zhibu_shared::error::ErrorBody;
+use zhibu_shared::theme_day::Month;
+
+use crate::access::Caller;
+use crate::auth::AuthMember;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::time::today;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MonthRange {
+    /// First month, `YYYY-MM` (a date's month also works); this month by default.
+    pub from: Option<String>,
+    /// Last month; two months after `from` by default.
+    pub to: Option<String>,
+}
+
+fn parse_month(field: &str, text: &str) -> ApiResult<Month> {
+    Month::parse(text)
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .map(Month::of)
+        })
+        .ok_or_else(|| ApiError::invalid(field, "月份须写成 YYYY-MM"))
+}
+
+impl MonthRange {
+    fn resolve(&self, state: &AppState) -> ApiResult<(Month, Month)> {
+        let from = match &self.from {
+            Some(f) => parse_month("from", f)?,
+            None => Month::of(today(state.timezone)),
+        };
+        let to = match &self.to {
+            Some(t) => parse_month("to", t)?,
+            None => from.next().next(),
+        };
+        if to < from {
+            return Err(ApiError::invalid("to", "结束月份不能早于开始月份"));
+        }
+        Ok((from, to))
+    }
+}
+
+/// Theme days of my branch and my sector committees.
+#[utoipa::path(tag = "theme-days", params(MonthRange), responses((status = 200, body = Vec<ThemeDay>)), security(("bearer" = [])))]
+#[get("/me/theme-days")]
+pub async fn my_theme_days(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    q: web::Query<MonthRange>,
+) -> ApiResult<web::Json<Vec<ThemeDay>>> {
+    let (from, to) = q.resolve(&state)?;
+    Ok(web::Json(
+        super::my_theme_days(
+            state.db.reader(),
+            state.db.writer(),
+            auth.member_id,
+            from,
+            to,
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+/// My theme days with my check-in, study, dues and make-up.
+#[utoipa::path(tag = "theme-days", params(MonthRange), responses((status = 200, body = Vec<MyAttendance>)), security(("bearer" = [])))]
+#[get("/me/attendance")]
+pub async fn my_attendance(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    q: web::Query<MonthRange>,
+) -> ApiResult<web::Json<Vec<MyAttendance>>> {
+    let (from, to) = match (&q.from, &q.to) {
+        (None, None) => {
+            let now = Month::of(today(state.timezone));
+            let mut from = now;
+            for _ in 0..11 {
+                from = from.previous();
+            }
+            (from, now)
+        }
+        _ => q.resolve(&state)?,
+    };
+    Ok(web::Json(
+        super::my_attendance(
+            state.db.reader(),
+            state.db.writer(),
+            auth.member_id,
+            from,
+            to,
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; this month by default.
+    pub month: Option<String>,
+}
+
+impl MonthQuery {
+    fn resolve(&self, state: &AppState) -> ApiResult<Month> {
+        match &self.month {
+            Some(m) => parse_month("month", m),
+            None => Ok(Month::of(today(state.timezone))),
+        }
+    }
+}
+
+/// The month's theme days of the unit's subtree (scheduled on the first Thursday).
+#[utoipa::path(tag = "theme-days", params(MonthQuery), responses((status = 200, body = Vec<ThemeDay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/orgs/{id}/theme-days")]
+pub async fn org_theme_days(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    q: web::Query<MonthQuery>,
+) -> ApiResult<web::Json<Vec<ThemeDay>>> {
+    let month = q.resolve(&state)?;
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::org_theme_days(
+            state.db.reader(),
+            state.db.writer(),
+            &caller,
+            id.into_inner(),
+            month,
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+/// Attendance of the month for the unit and each child unit.
+#[utoipa::path(tag = "theme-days", params(MonthQuery), responses((status = 200, body = AttendanceReport), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/orgs/{id}/attendance")]
+pub async fn org_attendance(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    q: web::Query<MonthQuery>,
+) -> ApiResult<web::Json<AttendanceReport>> {
+    let month = q.resolve(&state)?;
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::org_attendance(
+            state.db.reader(),
+            state.db.writer(),
+            &caller,
+            id.into_inner(),
+            month,
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = ThemeDay), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}")]
+pub async fn get_theme_day(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<ThemeDay>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::get_theme_day(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
+    ))
+}
+
+/// Move the day or fill in title, study item, location, times, activities, geofence.
+#[utoipa::path(tag = "theme-days", request_body = ThemeDayPatch, responses((status = 200, body = ThemeDay), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[patch("/theme-days/{id}")]
+pub async fn patch_theme_day(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<ThemeDayPatch>,
+) -> ApiResult<web::Json<ThemeDay>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::patch_theme_day(
+            state.db.writer(),
+            &caller,
+            id.into_inner(),
+            body.into_inner(),
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+/// The rotating check-in code (QR url and 6 digits), valid 30 s plus the previous step.
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = CheckinCode), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}/code")]
+pub async fn code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let origin = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    let code = super::current_code(
+        state.db.reader(),
+        &caller,
+        id.into_inner(),
+        &state.codes,
+        &origin,
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(code))
+}
+
+/// Check in: 201 with the new check-in, 200 when the same request is replayed.
+#[utoipa::path(
+    tag = "theme-days",
+    request_body = CheckinRequest,
+    responses(
+        (status = 201, body = Checkin), (status = 200, body = Checkin, description = "A replay"),
+        (status = 409, body = ErrorBody, description = "Already checked in (with the first check-in) or the id reused"),
+        (status = 422, body = ErrorBody), (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/theme-days/{id}/checkins")]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<CheckinRequest>,
+) -> ApiResult<HttpResponse> {
+    let outcome = super::check_in(
+        state.db.writer(),
+        &auth,
+        id.into_inner(),
+        &body,
+        &state.codes,
+        state.timezone,
+    )
+    .await?;
+    Ok(if outcome.created {
+        HttpResponse::Created().json(outcome.checkin)
+    } else {
+        HttpResponse::Ok().json(outcome.checkin)
+    })
+}
+
+/// Record members present on their behalf (approved).
+#[utoipa::path(tag = "theme-days", request_body = RollCall, responses((status = 200, body = Vec<Checkin>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/theme-days/{id}/roll-call")]
+pub async fn roll_call(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<RollCall>,
+) -> ApiResult<web::Json<Vec<Checkin>>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::roll_call(
+            state.db.writer(),
+            &caller,
+            id.into_inner(),
+            &body.member_ids,
+            state.timezone,
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = Vec<Checkin>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}/checkins")]
+pub async fn list_checkins(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<Checkin>>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::list_checkins(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
+    ))
+}
+
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = Attendance), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}/attendance")]
+pub async fn attendance(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Attendance>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::attendance(state.db.reader(), &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Approve or reject check-ins in bulk (a reason is required to reject).
+#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<String>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/checkins/review")]
+pub async fn review_checkins(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    body: web::Json<ReviewRequest<String>>,
+) -> ApiResult<web::Json<ReviewResult>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    let updated = super::review_checkins(
+        &txn,
+        &caller,
+        &body.ids,
+        body.decision,
+        body.reason.as_deref(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(ReviewResult { updated }))
+}
+
+/// Record dues paid on site (recorded, not processed).
+#[utoipa::path(tag = "theme-days", request_body = DuesPaymentRequest, responses((status = 201, body = DuesPayment), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/theme-days/{id}/dues")]
+pub async fn record_dues(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<DuesPaymentRequest>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let payment = super::record_dues(
+        state.db.writer(),
+        &caller,
+        id.into_inner(),
+        &body,
+        state.timezone,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(payment))
+}
+
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = Vec<DuesPayment>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}/dues")]
+pub async fn list_dues(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<DuesPayment>>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::list_dues(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
+    ))
+}
+
+/// Mark the study item done (secretaries for anyone expected; members for themselves).
+#[utoipa::path(tag = "theme-days", request_body = StudyDone, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/theme-days/{id}/study")]
+pub async fn mark_study(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<StudyDone>,
+) -> ApiResult<web::Json<ReviewResult>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let updated = super::mark_study(
+        state.db.writer(),
+        &caller,
+        id.into_inner(),
+        &body.member_ids,
+    )
+    .await?;
+    Ok(web::Json(ReviewResult { updated }))
+}
+
+/// Ask for a make-up (补课) after missing the day.
+#[utoipa::path(tag = "theme-days", request_body = MakeupRequest, responses((status = 201, body = Makeup), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/theme-days/{id}/makeups")]
+pub async fn request_makeup(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<MakeupRequest>,
+) -> ApiResult<HttpResponse> {
+    let makeup = super::request_makeup(
+        state.db.writer(),
+        &auth,
+        id.into_inner(),
+        &body,
+        today(state.timezone),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(makeup))
+}
+
+#[utoipa::path(tag = "theme-days", responses((status = 200, body = Vec<Makeup>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/theme-days/{id}/makeups")]
+pub async fn list_makeups(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<Makeup>>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    Ok(web::Json(
+        super::list_makeups(state.db.reader(), &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Approve or reject make-ups; an approved one counts as attendance.
+#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/makeups/review")]
+pub async fn review_makeups(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    body: web::Json<ReviewRequest<i64>>,
+) -> ApiResult<web::Json<ReviewResult>> {
+    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    let updated = super::review_makeups(
+        &txn,
+        &caller,
+        &body.ids,
+        body.decision,
+        body.reason.as_deref(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(ReviewResult { updated }))
+}
