@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_identity;
 mod m20261127_000003_theme_days;
+mod m20261127_000004_service;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_identity::Migration),
             Box::new(m20261127_000003_theme_days::Migration),
+            Box::new(m20261127_000004_service::Migration),
         ]
     }
 }

@@ -40,6 +40,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Recompute the hours roll-ups from the raw logs and report any
+    /// difference; --fix rebuilds them.
+    VerifyRollups {
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -68,6 +74,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::ImportRoster { file, dry_run } => {
             std::process::exit(import_roster(&settings, &file, dry_run).await?);
+        }
+        Command::VerifyRollups { fix } => {
+            std::process::exit(verify_rollups(&settings, fix).await?);
         }
     }
     Ok(())
@@ -145,4 +154,35 @@ fn print_banner(settings: &Settings, app: &Application) {
         }
     }
     println!();
+}
+
+/// Prints the roll-up differences; exit code 0 when none are left.
+pub async fn verify_rollups(settings: &Settings, fix: bool) -> anyhow::Result<i32> {
+    use sea_orm::TransactionTrait;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let differences = crate::service::rollup::verify(db.reader()).await?;
+    for d in &differences {
+        println!(
+            "{} {}: stored {:?}, recomputed {:?}",
+            d.table, d.key, d.stored, d.expected
+        );
+    }
+    if differences.is_empty() {
+        println!("roll-ups match the raw logs");
+        db.close().await;
+        return Ok(0);
+    }
+    println!("{} differences", differences.len());
+    if !fix {
+        db.close().await;
+        return Ok(1);
+    }
+    let txn = db.writer().begin().await?;
+    crate::service::rollup::rebuild(&txn).await?;
+    txn.commit().await?;
+    let left = crate::service::rollup::verify(db.reader()).await?;
+    println!("rebuilt; {} differences left", left.len());
+    db.close().await;
+    Ok(if left.is_empty() { 0 } else { 1 })
 }

@@ -38,6 +38,8 @@ pub struct Settings {
     pub workers: usize,
     /// Seconds a graceful shutdown waits for requests in flight.
     pub shutdown_timeout_secs: u64,
+    /// Failed logins from one address in 15 minutes before it is throttled.
+    pub login_failures_per_ip: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -97,7 +99,8 @@ impl Settings {
             .set_default("demo", false)?
             .set_default("max_body_bytes", 256 * 1024)?
             .set_default("workers", 0)?
-            .set_default("shutdown_timeout_secs", 10)?;
+            .set_default("shutdown_timeout_secs", 10)?
+            .set_default("login_failures_per_ip", 100)?;
         if let Some(url) = env.get("DATABASE_URL") {
             builder = builder.set_default("database_url", url.as_str())?;
         }

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod roster;
 pub mod routes;
+pub mod service;
 pub mod sql;
 pub mod startup;
 pub mod static_files;

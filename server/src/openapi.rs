@@ -22,6 +22,7 @@ use zhibu_shared::error::ErrorBody;
         (name = "members", description = "What managers do to members"),
         (name = "admin", description = "Roster import and export"),
         (name = "theme-days", description = "Theme Party Days, check-in, dues, study and make-ups"),
+        (name = "service", description = "Community reporting, sector committees, volunteer hours, reports and certificates"),
     )
 )]
 pub struct ApiDoc;

@@ -9,4 +9,5 @@ pub mod checkin;
 pub mod error;
 pub mod org;
 pub mod phone;
+pub mod service;
 pub mod theme_day;

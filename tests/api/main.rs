@@ -7,5 +7,7 @@ mod checkins;
 mod foundation;
 mod jwt;
 mod orgs;
+mod rollups;
 mod roster;
+mod service;
 mod wechat;

@@ -42,6 +42,7 @@ pub async fn login(
         &body.phone,
         &body.password,
         &client_ip(&req),
+        state.settings.login_failures_per_ip,
     )
     .await?;
     Ok(web::Json(session))
@@ -93,6 +94,7 @@ pub async fn wechat_bind(
         &body.phone,
         &body.password,
         &client_ip(&req),
+        state.settings.login_failures_per_ip,
     )
     .await?;
     Ok(web::Json(session))

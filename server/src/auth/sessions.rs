@@ -80,9 +80,10 @@ pub async fn login_with_password(
     phone: &str,
     password: &str,
     ip: &str,
+    per_ip: u64,
 ) -> ApiResult<Session> {
     let phone = Phone::parse(phone).map_err(|e| ApiError::invalid("phone", e.to_string()))?;
-    throttle::begin_attempt(conn, phone.as_str(), ip).await?;
+    let attempt = throttle::begin_attempt(conn, phone.as_str(), ip, per_ip).await?;
     let member = member::Entity::find()
         .filter(member::Column::Phone.eq(phone.as_str()))
         .one(conn)
@@ -97,8 +98,10 @@ pub async fn login_with_password(
             throttle::forgive(conn, phone.as_str()).await?;
             open_session(conn, keys, member.id).await
         }
-        // The attempt stays recorded as a failure.
-        _ => Err(bad_credentials()),
+        _ => {
+            throttle::failed(conn, attempt, ip).await?;
+            Err(bad_credentials())
+        }
     }
 }
 

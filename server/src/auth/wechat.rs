@@ -159,6 +159,7 @@ pub async fn bind(
     phone: &str,
     password_text: &str,
     ip: &str,
+    per_ip: u64,
 ) -> ApiResult<Session> {
     let claims = keys
         .verify(ticket, TokenType::WechatBind)
@@ -167,7 +168,8 @@ pub async fn bind(
             message: "绑定凭证无效或已过期，请重新微信登录".into(),
         })?;
     // The same checks and throttle as a password login.
-    let session = sessions::login_with_password(conn, keys, phone, password_text, ip).await?;
+    let session =
+        sessions::login_with_password(conn, keys, phone, password_text, ip, per_ip).await?;
     let member_id = session.member.id;
     // One WeChat account per member: a new binding replaces an old one.
     wechat_account::Entity::update_many()

@@ -553,7 +553,7 @@ fn checkin_view(r: CheckinRow, tz: Tz) -> Checkin {
 const CHECKIN_SELECT: &str = "SELECT c.id, c.theme_day_id, c.member_id, m.name AS member_name, c.method, c.status, c.at, c.reason \
      FROM checkin c JOIN member m ON m.id = c.member_id";
 
-async fn checkins_where(
+pub async fn checkins_where(
     conn: &impl ConnectionTrait,
     condition: &str,
     values: Vec<sea_orm::Value>,

@@ -75,7 +75,7 @@ pub async fn org_views(
     }
     let query = format!(
         "SELECT c.ancestor_id, COUNT(m.id) AS members, \
-         SUM(CASE WHEN m.probationary THEN 0 ELSE 1 END) AS formal \
+         CAST(SUM(CASE WHEN m.probationary THEN 0 ELSE 1 END) AS BIGINT) AS formal \
          FROM org_closure c JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' \
          WHERE c.ancestor_id IN ({}) GROUP BY c.ancestor_id",
         sql::placeholders(1, units.len())

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "service_log")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub member_id: i64,
+    pub kind: String,
+    pub date: Date,
+    pub month: String,
+    pub minutes: i32,
+    pub start_minute: Option<i16>,
+    pub community_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub branch_id: i64,
+    pub note: Option<String>,
+    pub status: String,
+    pub request_hash: String,
+    pub corrects_id: Option<String>,
+    pub reason: Option<String>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTimeWithTimeZone>,
+    pub created_at: DateTimeWithTimeZone,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,103 @@
+//! `GET /review/pending`: one inbox of everything the caller may decide.
+
+use chrono_tz::Tz;
+use sea_orm::{ConnectionTrait, Value};
+use zhibu_shared::service::PendingInbox;
+
+use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS};
+use crate::access::{Caller, MANAGERS};
+use crate::error::ApiResult;
+
+/// At most this many of each kind; the oldest first.
+const LIMIT: usize = 200;
+
+/// `$first…` placeholders for `ids`, appended to `values`.
+fn in_list(ids: &[i64], values: &mut Vec<Value>) -> String {
+    let first = values.len() + 1;
+    values.extend(ids.iter().map(|id| (*id).into()));
+    crate::sql::placeholders(first, ids.len())
+}
+
+/// `EXISTS` the unit `column` lies under one of `roots`.
+fn under(column: &str, roots: &[i64], values: &mut Vec<Value>) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM org_closure oc WHERE oc.descendant_id = {column} AND oc.ancestor_id IN ({}))",
+        in_list(roots, values)
+    )
+}
+
+pub async fn pending(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    tz: Tz,
+) -> ApiResult<PendingInbox> {
+    let mut inbox = PendingInbox::default();
+    let managers = caller.orgs_with(MANAGERS);
+    let units = caller.orgs_with(UNIT_REVIEWERS);
+    let communities = caller.orgs_with(COMMUNITY_REVIEWERS);
+
+    if !managers.is_empty() {
+        let mut values = Vec::new();
+        let condition = format!(
+            "c.status = 'pending' AND EXISTS (SELECT 1 FROM theme_day t WHERE t.id = c.theme_day_id AND {})",
+            under("t.org_id", &managers, &mut values)
+        );
+        inbox.checkins = crate::checkins::checkins_where(conn, &condition, values, tz).await?;
+        inbox.checkins.truncate(LIMIT);
+    }
+
+    // A log goes to the community's admins when done in a community, to a
+    // sector committee's secretaries for its activities, otherwise to the
+    // member's branch.
+    let mut values = Vec::new();
+    let mut cases = Vec::new();
+    if !communities.is_empty() {
+        cases.push(format!(
+            "(l.community_id IS NOT NULL AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = l.community_id AND {}))",
+            under("COALESCE(cm.org_id, cm.parent_org_id)", &communities, &mut values)
+        ));
+    }
+    if !units.is_empty() {
+        cases.push(format!(
+            "(l.community_id IS NULL AND l.org_id IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') AND {})",
+            under("l.org_id", &units, &mut values)
+        ));
+        cases.push(format!(
+            "(l.community_id IS NULL AND NOT EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') AND {})",
+            under("l.branch_id", &units, &mut values)
+        ));
+    }
+    if !cases.is_empty() {
+        let condition = format!("l.status = 'pending' AND ({})", cases.join(" OR "));
+        inbox.service_logs = super::logs::logs_where(conn, &condition, values, tz).await?;
+        inbox.service_logs.truncate(LIMIT);
+    }
+
+    if !communities.is_empty() {
+        let mut values = Vec::new();
+        let condition = format!(
+            "r.status = 'pending' AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = r.community_id AND {})",
+            under(
+                "COALESCE(cm.org_id, cm.parent_org_id)",
+                &communities,
+                &mut values
+            )
+        );
+        inbox.community_reports =
+            super::community::reports_where(conn, &condition, values, tz).await?;
+        inbox.community_reports.truncate(LIMIT);
+    }
+
+    if !units.is_empty() {
+        let mut values = Vec::new();
+        let condition = format!(
+            "s.status = 'pending' AND {}",
+            under("s.committee_id", &units, &mut values)
+        );
+        inbox.sector_memberships =
+            super::sectors::memberships_where(conn, &condition, values).await?;
+        inbox.sector_memberships.truncate(LIMIT);
+    }
+    Ok(inbox)
+}

@@ -1,0 +1,429 @@
+//! Crediting approved logs and keeping the roll-ups.
+//!
+//! An approved log is credited once to each scope in a set: the member's
+//! branch as of the log's date and every ancestor of that branch (at
+//! approval time), the community where it was done, and the sector
+//! committee whose activity it was. The set is stored in `service_credit`,
+//! so taking a credit back (a correction) subtracts exactly what was added,
+//! even after the tree has changed. `hours_rollup` and `hours_participation`
+//! are sums over the credits, changed in the caller's transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Value,
+};
+
+use crate::entities::{community, org_unit, service_credit, service_log};
+use crate::sql;
+
+pub const ORG: &str = "o";
+pub const COMMUNITY: &str = "c";
+
+type RollupKey = (String, i64, String, String);
+type ParticipationKey = (String, i64, String, String, i64);
+
+/// Changes to apply to the roll-up tables, summed before writing so a bulk
+/// approval writes each row once.
+#[derive(Debug, Default)]
+pub struct Deltas {
+    rollup: BTreeMap<RollupKey, (i64, i64)>,
+    participation: BTreeMap<ParticipationKey, (i64, i64)>,
+}
+
+impl Deltas {
+    fn add(&mut self, scope_kind: &str, scope_id: i64, log: &service_log::Model, sign: i64) {
+        let minutes = i64::from(log.minutes) * sign;
+        let r = self
+            .rollup
+            .entry((
+                scope_kind.to_owned(),
+                scope_id,
+                log.month.clone(),
+                log.kind.clone(),
+            ))
+            .or_default();
+        r.0 += minutes;
+        r.1 += sign;
+        let p = self
+            .participation
+            .entry((
+                scope_kind.to_owned(),
+                scope_id,
+                log.month.clone(),
+                log.kind.clone(),
+                log.member_id,
+            ))
+            .or_default();
+        p.0 += minutes;
+        p.1 += sign;
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Ancestor {
+    ancestor_id: i64,
+}
+
+/// The scopes an approved log counts for.
+async fn scopes_of(
+    conn: &impl ConnectionTrait,
+    log: &service_log::Model,
+) -> Result<BTreeSet<(&'static str, i64)>, DbErr> {
+    let mut scopes = BTreeSet::new();
+    for a in sql::fetch_all::<Ancestor>(
+        conn,
+        "SELECT ancestor_id FROM org_closure WHERE descendant_id = $1",
+        [log.branch_id.into()],
+    )
+    .await?
+    {
+        scopes.insert((ORG, a.ancestor_id));
+    }
+    if let Some(community_id) = log.community_id
+        && community::Entity::find_by_id(community_id)
+            .one(conn)
+            .await?
+            .is_some()
+    {
+        scopes.insert((COMMUNITY, community_id));
+    }
+    if let Some(org_id) = log.org_id
+        && let Some(unit) = org_unit::Entity::find_by_id(org_id).one(conn).await?
+        && unit.kind == zhibu_shared::org::OrgKind::SectorCommittee.code()
+    {
+        scopes.insert((ORG, org_id));
+    }
+    Ok(scopes)
+}
+
+/// Records the credits of a log being approved and adds them to `deltas`.
+pub async fn credit(
+    conn: &impl ConnectionTrait,
+    log: &service_log::Model,
+    deltas: &mut Deltas,
+) -> Result<(), DbErr> {
+    let scopes = scopes_of(conn, log).await?;
+    let rows = scopes.iter().map(|(kind, id)| service_credit::ActiveModel {
+        log_id: sea_orm::ActiveValue::Set(log.id.clone()),
+        scope_kind: sea_orm::ActiveValue::Set((*kind).to_owned()),
+        scope_id: sea_orm::ActiveValue::Set(*id),
+    });
+    service_credit::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    for (kind, id) in scopes {
+        deltas.add(kind, id, log, 1);
+    }
+    Ok(())
+}
+
+/// Takes back the credits of a log that stops counting.
+pub async fn uncredit(
+    conn: &impl ConnectionTrait,
+    log: &service_log::Model,
+    deltas: &mut Deltas,
+) -> Result<(), DbErr> {
+    let credits = service_credit::Entity::find()
+        .filter(service_credit::Column::LogId.eq(log.id.clone()))
+        .all(conn)
+        .await?;
+    for c in &credits {
+        deltas.add(&c.scope_kind, c.scope_id, log, -1);
+    }
+    service_credit::Entity::delete_many()
+        .filter(service_credit::Column::LogId.eq(log.id.clone()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes summed deltas: upserts, then removes rows that fell to nothing.
+pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), DbErr> {
+    let rollup: Vec<_> = deltas
+        .rollup
+        .into_iter()
+        .filter(|(_, (m, e))| *m != 0 || *e != 0)
+        .collect();
+    for chunk in rollup.chunks(100) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, ((sk, sid, month, kind), (minutes, entries)))| {
+                values.extend([
+                    sk.clone().into(),
+                    (*sid).into(),
+                    month.clone().into(),
+                    kind.clone().into(),
+                    (*minutes).into(),
+                    (*entries).into(),
+                ]);
+                let b = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect();
+        let query = format!(
+            "INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) VALUES {} \
+             ON CONFLICT (scope_kind, scope_id, month, kind) DO UPDATE SET \
+             minutes = hours_rollup.minutes + excluded.minutes, entries = hours_rollup.entries + excluded.entries",
+            rows.join(", ")
+        );
+        sql::execute(conn, &query, values).await?;
+    }
+    let participation: Vec<_> = deltas
+        .participation
+        .into_iter()
+        .filter(|(_, (m, e))| *m != 0 || *e != 0)
+        .collect();
+    for chunk in participation.chunks(100) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 7);
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(
+                |(i, ((sk, sid, month, kind, member), (minutes, entries)))| {
+                    values.extend([
+                        sk.clone().into(),
+                        (*sid).into(),
+                        month.clone().into(),
+                        kind.clone().into(),
+                        (*member).into(),
+                        (*minutes).into(),
+                        (*entries).into(),
+                    ]);
+                    let b = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7
+                    )
+                },
+            )
+            .collect();
+        let query = format!(
+            "INSERT INTO hours_participation (scope_kind, scope_id, month, kind, member_id, minutes, entries) VALUES {} \
+             ON CONFLICT (scope_kind, scope_id, month, kind, member_id) DO UPDATE SET \
+             minutes = hours_participation.minutes + excluded.minutes, entries = hours_participation.entries + excluded.entries",
+            rows.join(", ")
+        );
+        sql::execute(conn, &query, values).await?;
+    }
+    conn.execute_unprepared("DELETE FROM hours_rollup WHERE entries <= 0")
+        .await?;
+    conn.execute_unprepared("DELETE FROM hours_participation WHERE entries <= 0")
+        .await?;
+    Ok(())
+}
+
+/// A roll-up row that differs from the recomputation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub table: &'static str,
+    pub key: String,
+    pub stored: (i64, i64),
+    pub expected: (i64, i64),
+}
+
+#[derive(FromQueryResult)]
+struct RollupRow {
+    scope_kind: String,
+    scope_id: i64,
+    month: String,
+    kind: String,
+    minutes: i64,
+    entries: i64,
+}
+
+#[derive(FromQueryResult)]
+struct ParticipationRow {
+    scope_kind: String,
+    scope_id: i64,
+    month: String,
+    kind: String,
+    member_id: i64,
+    minutes: i64,
+    entries: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// Recomputes every roll-up from the raw logs and their credits and lists
+/// what differs, including approved logs without credits and credits of
+/// logs that no longer count.
+pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbErr> {
+    let mut differences = Vec::new();
+    let expected_rollup: BTreeMap<RollupKey, (i64, i64)> = sql::fetch_all::<RollupRow>(
+        conn,
+        "SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_kind, r.scope_id, r.month, r.kind), (r.minutes, r.entries)))
+    .collect();
+    let stored_rollup: BTreeMap<RollupKey, (i64, i64)> = sql::fetch_all::<RollupRow>(
+        conn,
+        "SELECT scope_kind, scope_id, month, kind, minutes, entries FROM hours_rollup",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        (
+            (r.scope_kind, r.scope_id, r.month, r.kind),
+            (r.minutes, r.entries),
+        )
+    })
+    .collect();
+    compare(
+        "hours_rollup",
+        &stored_rollup,
+        &expected_rollup,
+        &mut differences,
+    );
+
+    let expected_participation: BTreeMap<ParticipationKey, (i64, i64)> = sql::fetch_all::<ParticipationRow>(
+        conn,
+        "SELECT c.scope_kind, c.scope_id, l.month, l.kind, l.member_id, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_kind, r.scope_id, r.month, r.kind, r.member_id), (r.minutes, r.entries)))
+    .collect();
+    let stored_participation: BTreeMap<ParticipationKey, (i64, i64)> = sql::fetch_all::<ParticipationRow>(
+        conn,
+        "SELECT scope_kind, scope_id, month, kind, member_id, minutes, entries FROM hours_participation",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_kind, r.scope_id, r.month, r.kind, r.member_id), (r.minutes, r.entries)))
+    .collect();
+    compare(
+        "hours_participation",
+        &stored_participation,
+        &expected_participation,
+        &mut differences,
+    );
+
+    let uncredited = sql::fetch_one::<Count>(
+        conn,
+        "SELECT COUNT(*) AS n FROM service_log l WHERE l.status = 'approved' \
+         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)",
+        [],
+    )
+    .await?
+    .map_or(0, |c| c.n);
+    if uncredited > 0 {
+        differences.push(Difference {
+            table: "service_credit",
+            key: "approved logs without credits".into(),
+            stored: (0, 0),
+            expected: (uncredited, 0),
+        });
+    }
+    let stray = sql::fetch_one::<Count>(
+        conn,
+        "SELECT COUNT(*) AS n FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status <> 'approved'",
+        [],
+    )
+    .await?
+    .map_or(0, |c| c.n);
+    if stray > 0 {
+        differences.push(Difference {
+            table: "service_credit",
+            key: "credits of logs that do not count".into(),
+            stored: (stray, 0),
+            expected: (0, 0),
+        });
+    }
+    Ok(differences)
+}
+
+fn compare<K: Ord + std::fmt::Debug>(
+    table: &'static str,
+    stored: &BTreeMap<K, (i64, i64)>,
+    expected: &BTreeMap<K, (i64, i64)>,
+    out: &mut Vec<Difference>,
+) {
+    for (key, value) in expected {
+        if stored.get(key) != Some(value) {
+            out.push(Difference {
+                table,
+                key: format!("{key:?}"),
+                stored: stored.get(key).copied().unwrap_or((0, 0)),
+                expected: *value,
+            });
+        }
+    }
+    for (key, value) in stored {
+        if !expected.contains_key(key) {
+            out.push(Difference {
+                table,
+                key: format!("{key:?}"),
+                stored: *value,
+                expected: (0, 0),
+            });
+        }
+    }
+}
+
+/// Rebuilds both roll-up tables from the credits (`verify-rollups --fix`).
+pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    conn.execute_unprepared("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> 'approved')").await?;
+    let uncredited = service_log::Entity::find()
+        .filter(service_log::Column::Status.eq("approved"))
+        .all(conn)
+        .await?;
+    let mut deltas = Deltas::default();
+    for log in uncredited {
+        let has = service_credit::Entity::find()
+            .filter(service_credit::Column::LogId.eq(log.id.clone()))
+            .one(conn)
+            .await?;
+        if has.is_none() {
+            credit(conn, &log, &mut deltas).await?;
+        }
+    }
+    drop(deltas);
+    conn.execute_unprepared("DELETE FROM hours_rollup").await?;
+    conn.execute_unprepared("DELETE FROM hours_participation")
+        .await?;
+    conn.execute_unprepared(
+        "INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) \
+         SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind",
+    )
+    .await?;
+    conn.execute_unprepared(
+        "INSERT INTO hours_participation (scope_kind, scope_id, month, kind, member_id, minutes, entries) \
+         SELECT c.scope_kind, c.scope_id, l.month, l.kind, l.member_id, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id",
+    )
+    .await?;
+    Ok(())
+}

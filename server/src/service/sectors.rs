@@ -1,0 +1,206 @@
+//! Gig workers join functional sector committees (行业党委); the
+//! committee's secretary decides.
+
+use chrono_tz::Tz;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter,
+};
+use zhibu_shared::auth::IdName;
+use zhibu_shared::checkin::Decision;
+use zhibu_shared::org::OrgKind;
+use zhibu_shared::service::{LogStatus, SectorJoinRequest, SectorMembership};
+
+use super::UNIT_REVIEWERS;
+use crate::access::Caller;
+use crate::auth::AuthMember;
+use crate::entities::{org_unit, sector_membership};
+use crate::error::{ApiError, ApiResult};
+use crate::sql;
+use crate::time::now;
+
+/// A decision's reason: required to reject, at most 200 characters.
+pub fn decision_reason(decision: Decision, reason: Option<&str>) -> ApiResult<Option<String>> {
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    if decision == Decision::Reject && reason.is_none() {
+        return Err(ApiError::invalid("reason", "驳回时请填写原因"));
+    }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 200) {
+        return Err(ApiError::invalid("reason", "原因不能超过 200 字"));
+    }
+    Ok(reason)
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: i64,
+    member_id: i64,
+    member_name: String,
+    committee_id: i64,
+    committee_name: String,
+    platform: String,
+    note: Option<String>,
+    status: String,
+    reason: Option<String>,
+}
+
+pub async fn memberships_where(
+    conn: &impl ConnectionTrait,
+    condition: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<Vec<SectorMembership>, DbErr> {
+    let query = format!(
+        "SELECT s.id, s.member_id, m.name AS member_name, s.committee_id, o.name AS committee_name, s.platform, s.note, s.status, s.reason \
+         FROM sector_membership s JOIN member m ON m.id = s.member_id JOIN org_unit o ON o.id = s.committee_id \
+         WHERE {condition} ORDER BY s.id"
+    );
+    Ok(sql::fetch_all::<Row>(conn, &query, values)
+        .await?
+        .into_iter()
+        .map(|r| SectorMembership {
+            id: r.id,
+            member: IdName {
+                id: r.member_id,
+                name: r.member_name,
+            },
+            committee: IdName {
+                id: r.committee_id,
+                name: r.committee_name,
+            },
+            platform: r.platform,
+            note: r.note,
+            status: LogStatus::from_code(&r.status).unwrap_or(LogStatus::Pending),
+            reason: r.reason,
+        })
+        .collect())
+}
+
+/// `POST /sector-memberships`.
+pub async fn apply(
+    conn: &impl ConnectionTrait,
+    auth: &AuthMember,
+    req: &SectorJoinRequest,
+    _tz: Tz,
+) -> ApiResult<SectorMembership> {
+    let committee = org_unit::Entity::find_by_id(req.committee_id)
+        .one(conn)
+        .await?
+        .filter(|o| o.kind == OrgKind::SectorCommittee.code())
+        .ok_or_else(|| ApiError::invalid("committee_id", "请选择一个行业党委"))?;
+    let platform = req.platform.trim();
+    if platform.is_empty() || platform.chars().count() > 50 {
+        return Err(ApiError::invalid(
+            "platform",
+            "请填写所在平台（不超过 50 字），如美团、饿了么、顺丰、滴滴",
+        ));
+    }
+    let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 200) {
+        return Err(ApiError::invalid("note", "备注不能超过 200 字"));
+    }
+    let existing = sector_membership::Entity::find()
+        .filter(sector_membership::Column::MemberId.eq(auth.member_id))
+        .filter(sector_membership::Column::CommitteeId.eq(committee.id))
+        .filter(
+            sector_membership::Column::Status
+                .is_in([LogStatus::Pending.code(), LogStatus::Approved.code()]),
+        )
+        .one(conn)
+        .await?;
+    if let Some(existing) = existing {
+        return Err(if existing.status == LogStatus::Approved.code() {
+            ApiError::conflict("already_member", "您已是该行业党委的成员")
+        } else {
+            ApiError::conflict("application_pending", "您的申请正在等待审核")
+        });
+    }
+    let inserted = sector_membership::Entity::insert(sector_membership::ActiveModel {
+        member_id: Set(auth.member_id),
+        committee_id: Set(committee.id),
+        platform: Set(platform.to_owned()),
+        note: Set(note.map(str::to_owned)),
+        status: Set(LogStatus::Pending.code().into()),
+        reason: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(
+        memberships_where(conn, "s.id = $1", vec![inserted.last_insert_id.into()])
+            .await?
+            .remove(0),
+    )
+}
+
+pub async fn mine(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Vec<SectorMembership>> {
+    Ok(memberships_where(conn, "s.member_id = $1", vec![member_id.into()]).await?)
+}
+
+/// `POST /sector-memberships/review`: the committee's secretary decides.
+pub async fn review(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[i64],
+    decision: Decision,
+    reason: Option<&str>,
+) -> ApiResult<u64> {
+    let reason = decision_reason(decision, reason)?;
+    let rows = sector_membership::Entity::find()
+        .filter(sector_membership::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?;
+    if rows.is_empty() || rows.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
+        return Err(ApiError::NotFound);
+    }
+    for r in &rows {
+        caller.require(conn, UNIT_REVIEWERS, r.committee_id).await?;
+    }
+    if rows.iter().any(|r| r.status != LogStatus::Pending.code()) {
+        return Err(ApiError::conflict(
+            "already_decided",
+            "只能审核待审核的申请",
+        ));
+    }
+    let status = if decision == Decision::Approve {
+        LogStatus::Approved
+    } else {
+        LogStatus::Rejected
+    };
+    for r in &rows {
+        sector_membership::Entity::update_many()
+            .col_expr(
+                sector_membership::Column::Status,
+                Expr::value(status.code()),
+            )
+            .col_expr(
+                sector_membership::Column::Reason,
+                Expr::value(reason.clone()),
+            )
+            .col_expr(
+                sector_membership::Column::DecidedBy,
+                Expr::value(caller.member_id),
+            )
+            .col_expr(sector_membership::Column::DecidedAt, Expr::value(now()))
+            .filter(sector_membership::Column::Id.eq(r.id))
+            .exec(conn)
+            .await?;
+        let detail = serde_json::json!({"to": status.code(), "reason": reason});
+        crate::audit::record(
+            conn,
+            Some(caller.member_id),
+            "sector_membership.review",
+            "sector_membership",
+            &r.id.to_string(),
+            Some(detail.to_string()),
+        )
+        .await?;
+    }
+    Ok(rows.len() as u64)
+}

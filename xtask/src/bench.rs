@@ -1,0 +1,252 @@
+//! `cargo xtask bench`: runs the load generator's scenarios on SQLite (and
+//! on PostgreSQL when `ZHIBU_TEST_PG` is set) and writes BENCHMARKS.md with
+//! medians of several runs and their spread.
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::pwa;
+
+const SCENARIOS: [(&str, usize); 3] = [("readyz", 64), ("me", 64), ("login", 16)];
+
+struct Options {
+    runs: usize,
+    members: usize,
+    seconds: u64,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        runs: 3,
+        members: 30_000,
+        seconds: 10,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .context("a value is missing")
+                .and_then(|v| v.parse::<u64>().context("not a number"))
+        };
+        match arg.as_str() {
+            "--runs" => o.runs = value()? as usize,
+            "--members" => o.members = value()? as usize,
+            "--seconds" => o.seconds = value()?,
+            other => bail!("bench: unknown option `{other}`"),
+        }
+    }
+    Ok(o)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+fn spread(values: &[f64]) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{min:.1}–{max:.1}")
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or("?".into(), |k| format!("{} GiB", k / 1024 / 1024));
+    format!("{cores} cores ({cpu}), {mem} RAM")
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let options = parse(args)?;
+    let root = pwa::workspace_root();
+    let report = pwa::build_app(false)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .current_dir(&root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "zhibu-server",
+            "--bin",
+            "zhibu",
+            "-p",
+            "zhibu-tests",
+            "--bin",
+            "loadgen",
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("building the server and the load generator failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let loadgen = target.join("release").join("loadgen");
+    let pg = std::env::var("ZHIBU_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let engines: Vec<(&str, Option<&str>)> = match &pg {
+        Some(url) => vec![("sqlite", None), ("postgres", Some(url.as_str()))],
+        None => vec![("sqlite", None)],
+    };
+    let mut table = String::new();
+    writeln!(
+        table,
+        "| scenario | engine | clients | ok/s (median, range) | p50 ms | p99 ms (median, range) | errors | peak RSS MiB |"
+    )?;
+    writeln!(table, "|---|---|---|---|---|---|---|---|")?;
+    for (scenario, clients) in SCENARIOS {
+        for (engine, url) in &engines {
+            let mut results: Vec<Value> = Vec::new();
+            for run in 0..options.runs {
+                eprintln!(
+                    "bench: {scenario} on {engine}, run {}/{}",
+                    run + 1,
+                    options.runs
+                );
+                let mut command = Command::new(&loadgen);
+                command.current_dir(&root).args([
+                    "--scenario",
+                    scenario,
+                    "--members",
+                    &options.members.to_string(),
+                    "--concurrency",
+                    &clients.to_string(),
+                    "--seconds",
+                    &options.seconds.to_string(),
+                ]);
+                match url {
+                    Some(url) => command.env("ZHIBU_TEST_PG", url),
+                    None => command.env_remove("ZHIBU_TEST_PG"),
+                };
+                let output = command.output()?;
+                if !output.status.success() {
+                    bail!(
+                        "loadgen failed: {}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                }
+                let line = String::from_utf8_lossy(&output.stdout)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_owned();
+                results.push(
+                    serde_json::from_str(&line)
+                        .with_context(|| format!("reading loadgen output {line:?}"))?,
+                );
+            }
+            let field = |name: &str| {
+                results
+                    .iter()
+                    .map(|r| r[name].as_f64().unwrap_or(f64::NAN))
+                    .collect::<Vec<_>>()
+            };
+            let (mut ok, mut p50, mut p99, mut rss) = (
+                field("ok_per_sec"),
+                field("p50_ms"),
+                field("p99_ms"),
+                field("peak_rss_mib"),
+            );
+            let errors: f64 = field("errors").iter().sum();
+            writeln!(
+                table,
+                "| {scenario} | {engine} | {clients} | {:.0} ({}) | {:.1} | {:.1} ({}) | {errors:.0} | {:.0} |",
+                median(&mut ok.clone()),
+                spread(&ok),
+                median(&mut p50),
+                median(&mut p99.clone()),
+                spread(&p99),
+                median(&mut rss)
+            )?;
+            ok.clear();
+            p99.clear();
+        }
+    }
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let mut doc = String::new();
+    writeln!(doc, "# Benchmarks\n")?;
+    writeln!(
+        doc,
+        "Reproduce with `cargo xtask bench` (set `ZHIBU_TEST_PG=postgres://postgres@127.0.0.1:5432/test` to include PostgreSQL). Written by that command; do not edit by hand.\n"
+    )?;
+    writeln!(doc, "- Date: {date}")?;
+    writeln!(doc, "- Machine: {}", machine())?;
+    writeln!(
+        doc,
+        "- Command: `cargo xtask bench --runs {} --members {} --seconds {}`; each row is the median of {} runs, with the range",
+        options.runs, options.members, options.seconds, options.runs
+    )?;
+    writeln!(
+        doc,
+        "- Synthetic county: {} members in branches of 30, seeded through the roster import; the server is a separate release process, the load generator closed-loop HTTP clients on the same machine.\n",
+        options.members
+    )?;
+    writeln!(doc, "## Server\n")?;
+    writeln!(
+        doc,
+        "- readyz: HTTP plus a database ping (the floor of the stack)."
+    )?;
+    writeln!(
+        doc,
+        "- me: `GET /api/v1/me` with live sessions (JWT check, session row, profile queries)."
+    )?;
+    writeln!(
+        doc,
+        "- login: `POST /api/v1/auth/login`; bound by Argon2id (19 MiB, 2 passes), run one per core.\n"
+    )?;
+    doc.push_str(&table);
+    writeln!(doc, "\n## PWA first load\n")?;
+    writeln!(doc, "| file | raw KB | brotli KB |\n|---|---|---|")?;
+    for f in report.files.iter().filter(|f| f.first_load) {
+        writeln!(
+            doc,
+            "| `{}` | {:.1} | {:.1} |",
+            f.path,
+            f.raw_bytes as f64 / 1000.0,
+            f.brotli_bytes.unwrap_or(0) as f64 / 1000.0
+        )?;
+    }
+    writeln!(
+        doc,
+        "| **total** | {:.1} | **{:.1}** (budget {:.0}) |",
+        report.first_load_raw_bytes as f64 / 1000.0,
+        report.first_load_brotli_bytes as f64 / 1000.0,
+        pwa::FIRST_LOAD_BUDGET_BYTES as f64 / 1000.0
+    )?;
+    std::fs::write(root.join("BENCHMARKS.md"), doc)?;
+    println!("{table}");
+    println!("wrote BENCHMARKS.md");
+    Ok(())
+}

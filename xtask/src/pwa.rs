@@ -1,0 +1,572 @@
+//! Builds the PWA into `dist/`.
+//!
+//! 1. `cargo build -p zhibu-app` for wasm32 (size profile, or dev);
+//! 2. wasm-bindgen as a library (no separate CLI install), skipped when the
+//!    input wasm has not changed since the last run;
+//! 3. `dist/` assembled fresh: content-hashed files under `assets/` (cached
+//!    for a year by the server), `index.html`, `offline.html` and `sw.js`
+//!    filled in from the templates in `public/`, the other public files copied;
+//! 4. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
+//! 5. the first-load weight, printed and written to `dist/build-report.json`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The first load (wasm, JS glue, boot script, CSS; brotli) must stay under
+/// this on 2G/3G networks inside WeChat.
+pub const FIRST_LOAD_BUDGET_BYTES: u64 = 150 * 1000;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const APP_PACKAGE: &str = "zhibu-app";
+/// The wasm cargo writes for the app's binary target.
+const APP_BINARY: &str = "zhibu-app.wasm";
+/// What wasm-bindgen names its outputs after (`zhibu_app.js`, `zhibu_app_bg.wasm`).
+const APP_STEM: &str = "zhibu_app";
+
+/// Files filled in by the build rather than copied.
+const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
+
+/// Extensions worth compressing; PNGs are compressed already.
+const COMPRESSIBLE: [&str; 7] = ["html", "js", "wasm", "css", "json", "webmanifest", "svg"];
+
+/// What one build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Names the service worker's cache; changes whenever a precached file does.
+    pub build_hash: String,
+    pub dist_dir: PathBuf,
+    pub dev: bool,
+    /// Brotli bytes of wasm + JS glue + boot script + CSS.
+    pub first_load_brotli_bytes: u64,
+    pub first_load_raw_bytes: u64,
+    pub files: Vec<FileReport>,
+}
+
+/// One file of `dist/`.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The URL path, such as `/assets/app-0123456789abcdef.css`.
+    pub path: String,
+    pub raw_bytes: u64,
+    pub brotli_bytes: Option<u64>,
+    pub gzip_bytes: Option<u64>,
+    /// Part of what a phone downloads before the app can render.
+    pub first_load: bool,
+}
+
+impl BuildReport {
+    pub fn within_budget(&self) -> bool {
+        self.first_load_brotli_bytes <= FIRST_LOAD_BUDGET_BYTES
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "build_hash": self.build_hash,
+            "profile": if self.dev { "dev" } else { "wasm-release" },
+            "first_load_brotli_bytes": self.first_load_brotli_bytes,
+            "first_load_raw_bytes": self.first_load_raw_bytes,
+            "first_load_budget_bytes": FIRST_LOAD_BUDGET_BYTES,
+            "within_budget": self.within_budget(),
+            "files": self.files.iter().map(|file| json!({
+                "path": file.path,
+                "raw_bytes": file.raw_bytes,
+                "brotli_bytes": file.brotli_bytes,
+                "gzip_bytes": file.gzip_bytes,
+                "first_load": file.first_load,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn print_summary(&self) {
+        println!(
+            "built {} (build {})",
+            self.dist_dir.display(),
+            self.build_hash
+        );
+        for file in self.files.iter().filter(|file| file.first_load) {
+            println!(
+                "  {:<48} {:>9} raw {:>9} br",
+                file.path,
+                kb(file.raw_bytes),
+                file.brotli_bytes.map(kb).unwrap_or_else(|| "-".into()),
+            );
+        }
+        println!(
+            "first load: {} brotli ({} raw); budget {} — {}",
+            kb(self.first_load_brotli_bytes),
+            kb(self.first_load_raw_bytes),
+            kb(FIRST_LOAD_BUDGET_BYTES),
+            if self.within_budget() {
+                "ok"
+            } else {
+                "OVER BUDGET"
+            },
+        );
+    }
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Builds the PWA into `<workspace>/dist`.
+pub fn build_app(dev: bool) -> Result<BuildReport> {
+    let root = workspace_root();
+    let target = target_dir(&root);
+    ensure_wasm_target()?;
+    let wasm = cargo_build(&root, &target, dev)?;
+    let profile_name = if dev { "dev" } else { "release" };
+    let bindgen_dir = target.join("zhibu-app-bindgen").join(profile_name);
+    run_bindgen(&wasm, &bindgen_dir, dev)?;
+    let dist = root.join("dist");
+    let compress_cache = target.join("zhibu-app-compressed");
+    let report = assemble(
+        &root.join("public"),
+        &bindgen_dir,
+        &dist,
+        &compress_cache,
+        dev,
+    )?;
+    let json = serde_json::to_string_pretty(&report.to_json())?;
+    fs::write(dist.join("build-report.json"), json + "\n")?;
+    Ok(report)
+}
+
+/// Installs the wasm target through rustup when it is missing.
+fn ensure_wasm_target() -> Result<()> {
+    let installed = match Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    {
+        Ok(output) if output.status.success() => output.stdout,
+        // Without rustup (a distribution toolchain) cargo reports a missing
+        // target itself.
+        _ => return Ok(()),
+    };
+    if String::from_utf8_lossy(&installed)
+        .lines()
+        .any(|line| line.trim() == WASM_TARGET)
+    {
+        return Ok(());
+    }
+    eprintln!("installing the {WASM_TARGET} target");
+    let status = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .status()?;
+    ensure!(status.success(), "`rustup target add {WASM_TARGET}` failed");
+    Ok(())
+}
+
+/// Compiles the app and returns the path of its `.wasm`.
+fn cargo_build(root: &Path, target: &Path, dev: bool) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let profile = if dev { "dev" } else { "wasm-release" };
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "-p",
+            APP_PACKAGE,
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            profile,
+        ])
+        .status()
+        .context("running cargo")?;
+    ensure!(status.success(), "building {APP_PACKAGE} failed");
+    // Cargo names the dev profile's directory `debug`.
+    let profile_dir = if dev { "debug" } else { profile };
+    let wasm = target.join(WASM_TARGET).join(profile_dir).join(APP_BINARY);
+    ensure!(wasm.is_file(), "cargo did not produce {}", wasm.display());
+    Ok(wasm)
+}
+
+/// Runs wasm-bindgen unless its output already matches this input.
+fn run_bindgen(wasm: &Path, out_dir: &Path, dev: bool) -> Result<()> {
+    let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let stamp_path = out_dir.join(".input-sha256");
+    let stamp = format!("{} dev={dev}", sha256_hex(&input));
+    let outputs_exist = out_dir.join(format!("{APP_STEM}.js")).is_file()
+        && out_dir.join(format!("{APP_STEM}_bg.wasm")).is_file();
+    if outputs_exist && fs::read_to_string(&stamp_path).is_ok_and(|old| old == stamp) {
+        return Ok(());
+    }
+    if out_dir.exists() {
+        fs::remove_dir_all(out_dir)?;
+    }
+    fs::create_dir_all(out_dir)?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_bytes(APP_STEM, input)
+        .web(true)?
+        .typescript(false)
+        // Keeps `init()` able to find the wasm next to the glue by default.
+        .omit_default_module_path(false)
+        // The name section only helps debugging and costs ~200 KB raw.
+        .remove_name_section(!dev)
+        .remove_producers_section(!dev)
+        .debug(dev)
+        .generate(out_dir)
+        .context("wasm-bindgen")?;
+    fs::write(stamp_path, stamp)?;
+    Ok(())
+}
+
+/// A file on its way into `dist/`.
+struct Output {
+    /// The URL path (`/assets/…`), which is also the path under `dist/`.
+    url: String,
+    bytes: Vec<u8>,
+    precache: bool,
+    first_load: bool,
+}
+
+/// Writes `dist/` from the templates and the bindgen output.
+fn assemble(
+    public: &Path,
+    bindgen_dir: &Path,
+    dist: &Path,
+    compress_cache: &Path,
+    dev: bool,
+) -> Result<BuildReport> {
+    let read = |path: &Path| fs::read(path).with_context(|| format!("reading {}", path.display()));
+    let read_text = |path: &Path| {
+        fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let mut outputs: Vec<Output> = Vec::new();
+
+    let wasm = hashed_asset(
+        &format!("{APP_STEM}_bg"),
+        "wasm",
+        read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?,
+    );
+    let glue = hashed_asset(
+        APP_STEM,
+        "js",
+        read(&bindgen_dir.join(format!("{APP_STEM}.js")))?,
+    );
+    let css = hashed_asset("app", "css", read(&public.join("app.css"))?);
+    let boot_source = boot_script(&glue.url, &wasm.url);
+    let boot = hashed_asset("boot", "js", boot_source.into_bytes());
+    let (wasm_url, glue_url, css_url, boot_url) = (
+        wasm.url.clone(),
+        glue.url.clone(),
+        css.url.clone(),
+        boot.url.clone(),
+    );
+    outputs.extend([wasm, glue, css, boot]);
+
+    // Inline JS snippets of dependencies, imported by the glue relative to itself.
+    let snippets = bindgen_dir.join("snippets");
+    if snippets.is_dir() {
+        for file in walk(&snippets)? {
+            let rel = relative_url(&snippets, &file);
+            outputs.push(Output {
+                url: format!("/assets/snippets{rel}"),
+                bytes: read(&file)?,
+                precache: true,
+                first_load: true,
+            });
+        }
+    }
+
+    let placeholders = [
+        ("{{APP_CSS}}", css_url.as_str()),
+        ("{{APP_JS}}", glue_url.as_str()),
+        ("{{APP_WASM}}", wasm_url.as_str()),
+        ("{{BOOT_JS}}", boot_url.as_str()),
+    ];
+    for page in ["index.html", "offline.html"] {
+        let html = fill(&read_text(&public.join(page))?, &placeholders, page)?;
+        outputs.push(Output {
+            url: format!("/{page}"),
+            bytes: html.into_bytes(),
+            precache: true,
+            first_load: false,
+        });
+    }
+
+    for file in walk(public)? {
+        let rel = relative_url(public, &file);
+        if TEMPLATES.contains(&rel.trim_start_matches('/')) {
+            continue;
+        }
+        outputs.push(Output {
+            url: rel,
+            bytes: read(&file)?,
+            precache: true,
+            first_load: false,
+        });
+    }
+
+    // The build hash covers every precached file, so any change to them
+    // gives the service worker a new cache.
+    let mut fingerprint = Sha256::new();
+    let mut precached: Vec<&Output> = outputs.iter().filter(|output| output.precache).collect();
+    precached.sort_by(|a, b| a.url.cmp(&b.url));
+    for output in &precached {
+        fingerprint.update(output.url.as_bytes());
+        fingerprint.update(Sha256::digest(&output.bytes));
+    }
+    let build_hash = hex(&fingerprint.finalize())[..16].to_owned();
+    let precache_urls: Vec<&str> = precached.iter().map(|output| output.url.as_str()).collect();
+    let precache_json = serde_json::to_string(&precache_urls)?;
+    let sw = fill(
+        &read_text(&public.join("sw.js"))?,
+        &[
+            ("{{BUILD_HASH}}", build_hash.as_str()),
+            ("{{PRECACHE}}", precache_json.as_str()),
+        ],
+        "sw.js",
+    )?;
+    outputs.push(Output {
+        url: "/sw.js".into(),
+        bytes: sw.into_bytes(),
+        precache: false,
+        first_load: false,
+    });
+
+    if dist.exists() {
+        fs::remove_dir_all(dist).with_context(|| format!("removing {}", dist.display()))?;
+    }
+    fs::create_dir_all(compress_cache)?;
+    // Quality 11 is what phones download; a dev wasm is megabytes, so dev
+    // builds trade a little size for a much faster build.
+    let brotli_quality = if dev { 5 } else { 11 };
+    let mut files = Vec::new();
+    for output in &outputs {
+        let path = dist.join(output.url.trim_start_matches('/'));
+        fs::create_dir_all(path.parent().expect("files live in a directory"))?;
+        fs::write(&path, &output.bytes)?;
+        let (brotli_bytes, gzip_bytes) = if is_compressible(&output.url) {
+            write_compressed(&path, &output.bytes, compress_cache, brotli_quality)?
+        } else {
+            (None, None)
+        };
+        files.push(FileReport {
+            path: output.url.clone(),
+            raw_bytes: output.bytes.len() as u64,
+            brotli_bytes,
+            gzip_bytes,
+            first_load: output.first_load,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let first_load = files.iter().filter(|file| file.first_load);
+    let first_load_brotli_bytes = first_load
+        .clone()
+        .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
+        .sum();
+    let first_load_raw_bytes = first_load.map(|file| file.raw_bytes).sum();
+    Ok(BuildReport {
+        build_hash,
+        dist_dir: dist.to_path_buf(),
+        dev,
+        first_load_brotli_bytes,
+        first_load_raw_bytes,
+        files,
+    })
+}
+
+/// Names an asset after its content, so the server can cache it for a year.
+fn hashed_asset(stem: &str, ext: &str, bytes: Vec<u8>) -> Output {
+    let hash = &sha256_hex(&bytes)[..16];
+    Output {
+        url: format!("/assets/{stem}-{hash}.{ext}"),
+        bytes,
+        precache: true,
+        first_load: true,
+    }
+}
+
+/// The module `index.html` loads: starts the wasm, then registers the service
+/// worker. It is a file because the CSP forbids inline scripts.
+fn boot_script(glue_url: &str, wasm_url: &str) -> String {
+    let glue_name = glue_url
+        .rsplit('/')
+        .next()
+        .expect("asset URLs have a file name");
+    format!(
+        "import init from './{glue_name}';\n\
+         const boot = document.getElementById('boot');\n\
+         init({{ module_or_path: '{wasm_url}' }}).then(\n\
+         \x20 () => {{ if (boot) boot.remove(); }},\n\
+         \x20 (error) => {{\n\
+         \x20   console.error(error);\n\
+         \x20   if (boot) {{ boot.textContent = '加载失败，请检查网络后刷新页面。'; boot.classList.add('boot-failed'); }}\n\
+         \x20 }},\n\
+         );\n\
+         if ('serviceWorker' in navigator) {{\n\
+         \x20 addEventListener('load', () => {{\n\
+         \x20   navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker:', error));\n\
+         \x20 }});\n\
+         }}\n"
+    )
+}
+
+/// Replaces every placeholder and refuses to leave one behind.
+fn fill(template: &str, placeholders: &[(&str, &str)], name: &str) -> Result<String> {
+    let mut text = template.to_owned();
+    for (placeholder, value) in placeholders {
+        text = text.replace(placeholder, value);
+    }
+    if let Some(start) = text.find("{{") {
+        let rest = &text[start..];
+        let end = rest.find("}}").map_or(rest.len(), |end| end + 2);
+        bail!("public/{name}: unknown placeholder {}", &rest[..end]);
+    }
+    Ok(text)
+}
+
+fn is_compressible(url: &str) -> bool {
+    url.rsplit_once('.')
+        .is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
+}
+
+/// Writes `.br` and `.gz` siblings when they are smaller than the file;
+/// compressed bytes are cached by content hash, since brotli at quality 11 is
+/// the slowest step of a rebuild.
+fn write_compressed(
+    path: &Path,
+    bytes: &[u8],
+    cache: &Path,
+    brotli_quality: u32,
+) -> Result<(Option<u64>, Option<u64>)> {
+    let hash = sha256_hex(bytes);
+    let mut sizes = [None, None];
+    for (slot, ext) in sizes.iter_mut().zip(["br", "gz"]) {
+        let cached = cache.join(format!("{hash}-q{brotli_quality}.{ext}"));
+        let compressed = match fs::read(&cached) {
+            Ok(compressed) => compressed,
+            Err(_) => {
+                let compressed = if ext == "br" {
+                    brotli(bytes, brotli_quality)?
+                } else {
+                    gzip(bytes)?
+                };
+                fs::write(&cached, &compressed)?;
+                compressed
+            }
+        };
+        if compressed.len() < bytes.len() {
+            let mut sibling = path.as_os_str().to_owned();
+            sibling.push(format!(".{ext}"));
+            fs::write(sibling, &compressed)?;
+            *slot = Some(compressed.len() as u64);
+        }
+    }
+    Ok((sizes[0], sizes[1]))
+}
+
+fn brotli(bytes: &[u8], quality: u32) -> Result<Vec<u8>> {
+    let mut writer = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, quality, 22);
+    writer.write_all(bytes)?;
+    writer.flush()?;
+    Ok(writer.into_inner())
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+/// Every file under `dir`, in a stable order.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `/icons/icon-192.png` for `<dir>/icons/icon-192.png`.
+fn relative_url(dir: &Path, file: &Path) -> String {
+    let rel = file
+        .strip_prefix(dir)
+        .expect("walked files are inside their directory");
+    let mut url = String::new();
+    for part in rel.components() {
+        let _ = write!(url, "/{}", part.as_os_str().to_string_lossy());
+    }
+    url
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_rejects_a_placeholder_left_behind() {
+        let error = fill(
+            "<link href=\"{{APP_CSS}}\">{{NOPE}}",
+            &[("{{APP_CSS}}", "/a.css")],
+            "x.html",
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("{{NOPE}}"), "{error}");
+    }
+
+    #[test]
+    fn hashed_asset_names_follow_the_content() {
+        let a = hashed_asset("app", "css", b"body{}".to_vec());
+        let b = hashed_asset("app", "css", b"body{ }".to_vec());
+        assert_ne!(a.url, b.url);
+        assert!(a.url.starts_with("/assets/app-") && a.url.ends_with(".css"));
+        assert_eq!(a.url.len(), "/assets/app-".len() + 16 + ".css".len());
+    }
+
+    #[test]
+    fn the_boot_script_imports_the_glue_and_passes_the_wasm_url() {
+        let boot = boot_script(
+            "/assets/zhibu_app-0123.js",
+            "/assets/zhibu_app_bg-4567.wasm",
+        );
+        assert!(boot.starts_with("import init from './zhibu_app-0123.js';"));
+        assert!(boot.contains("init({ module_or_path: '/assets/zhibu_app_bg-4567.wasm' })"));
+        assert!(boot.contains("navigator.serviceWorker.register('/sw.js')"));
+    }
+}
