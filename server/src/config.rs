@@ -32,6 +32,8 @@ pub struct Settings {
     pub wechat_secret: Option<SecretString>,
     /// Seeds the demo county and its logins. Never on in production.
     pub demo: bool,
+    /// With `demo`: also seed activity (past attendance, volunteer hours).
+    pub demo_activity: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// HTTP worker threads; 0 means one per core.
@@ -97,6 +99,7 @@ impl Settings {
             .set_default("timezone", "Asia/Shanghai")?
             .set_default("wechat_api_base", "https://api.weixin.qq.com")?
             .set_default("demo", false)?
+            .set_default("demo_activity", true)?
             .set_default("max_body_bytes", 256 * 1024)?
             .set_default("workers", 0)?
             .set_default("shutdown_timeout_secs", 10)?

@@ -23,6 +23,9 @@ use crate::time::now;
 
 pub struct SeedStep {
     pub name: &'static str,
+    /// Activity (attendance, hours) rather than structure; skipped when
+    /// `demo_activity` is off, as in most tests.
+    pub activity: bool,
     pub run: for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, anyhow::Result<()>>,
 }
 
@@ -51,23 +54,36 @@ pub fn steps() -> Vec<SeedStep> {
     vec![
         SeedStep {
             name: "county",
+            activity: false,
             run: |txn| Box::pin(seed_county(txn)),
         },
         SeedStep {
             name: "org_tree",
+            activity: false,
             run: |txn| Box::pin(seed_org_tree(txn)),
         },
         SeedStep {
             name: "members",
+            activity: false,
             run: |txn| Box::pin(seed_members(txn)),
+        },
+        SeedStep {
+            name: "attendance",
+            activity: true,
+            run: |txn| Box::pin(seed_attendance(txn)),
+        },
+        SeedStep {
+            name: "service",
+            activity: true,
+            run: |txn| Box::pin(seed_service(txn)),
         },
     ]
 }
 
-/// Applies every step not yet applied.
-pub async fn seed(db: &Db) -> anyhow::Result<SeedReport> {
+/// Applies every step not yet applied (activity steps only `with_activity`).
+pub async fn seed(db: &Db, with_activity: bool) -> anyhow::Result<SeedReport> {
     let mut report = SeedReport::default();
-    for step in steps() {
+    for step in steps().into_iter().filter(|s| with_activity || !s.activity) {
         let txn = db.writer().begin().await?;
         if seed_step::Entity::find_by_id(step.name.to_owned())
             .one(&txn)
@@ -405,5 +421,120 @@ async fn seed_members(txn: &DatabaseTransaction) -> anyhow::Result<()> {
     })
     .exec_without_returning(txn)
     .await?;
+    Ok(())
+}
+
+/// The county acting as a whole: the seed decides what reviewers would.
+async fn county_caller(txn: &DatabaseTransaction) -> anyhow::Result<crate::access::Caller> {
+    use crate::access::{Caller, Grant};
+    let county = tree::find_path(txn, &[COUNTY_COMMITTEE])
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no county"))?;
+    let admin = member::Entity::find()
+        .filter(member::Column::Phone.eq(DEMO_LOGINS[0].0))
+        .one(txn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo admin"))?;
+    Ok(Caller {
+        member_id: admin.id,
+        branch_id: admin.branch_id,
+        grants: [Role::Secretary, Role::CommunityAdmin]
+            .iter()
+            .map(|role| Grant {
+                role: *role,
+                org_id: county,
+            })
+            .collect(),
+    })
+}
+
+/// Last month's theme days, with most members recorded present.
+async fn seed_attendance(txn: &DatabaseTransaction) -> anyhow::Result<()> {
+    use zhibu_shared::theme_day::Month;
+    let tz = chrono_tz::Asia::Shanghai;
+    let caller = county_caller(txn).await?;
+    let county = caller.grants[0].org_id;
+    let last_month = Month::of(crate::time::today(tz)).previous();
+    let holders = crate::checkins::holders_in_subtree(txn, county).await?;
+    let days = crate::checkins::theme_days_of(txn, txn, &holders, last_month, tz).await?;
+    for (n, day) in days.iter().enumerate() {
+        let attendance = crate::checkins::attendance(txn, &caller, day.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Roughly four in five present, varying by branch.
+        let present: Vec<i64> = attendance
+            .absent
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (i + n) % 5 != 0)
+            .map(|(_, m)| m.id)
+            .collect();
+        if !present.is_empty() {
+            crate::checkins::roll_call(txn, &caller, day.id, &present, tz)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Two months of volunteer hours: most approved, a few waiting in the
+/// demo reviewers' inboxes.
+async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
+    use zhibu_shared::checkin::Decision;
+    use zhibu_shared::service::{ServiceKind, ServiceLogRequest};
+    let tz = chrono_tz::Asia::Shanghai;
+    let today = crate::time::today(tz);
+    let caller = county_caller(txn).await?;
+    let members = member::Entity::find().all(txn).await?;
+    let communities = crate::entities::community::Entity::find().all(txn).await?;
+    let mut approved = Vec::new();
+    let mut pending = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if m.id == caller.member_id || i % 3 == 2 {
+            continue;
+        }
+        let auth = crate::auth::AuthMember {
+            member_id: m.id,
+            branch_id: m.branch_id,
+            session_id: String::new(),
+        };
+        for j in 0..(1 + i % 3) {
+            let kind = ServiceKind::ALL[(i + j) % ServiceKind::ALL.len()];
+            let community = m.community_id.or_else(|| {
+                (kind == ServiceKind::Volunteer).then(|| communities[i % communities.len()].id)
+            });
+            let req = ServiceLogRequest {
+                id: uuid::Uuid::new_v4().to_string(),
+                kind,
+                date: today - chrono::Duration::days(((i * 7 + j * 11) % 55) as i64),
+                minutes: [30, 60, 90, 120, 180, 240][(i + j) % 6],
+                community_id: community,
+                org_id: None,
+                start_time: None,
+                note: None,
+            };
+            let Ok(outcome) = crate::service::logs::create(txn, &auth, &req, None, today, tz).await
+            else {
+                continue;
+            };
+            // The demo member's latest logs stay pending for the reviewers.
+            if DEMO_LOGINS[1..].iter().any(|(phone, _)| *phone == m.phone) && j == 0 {
+                pending.push(outcome.log.id);
+            } else {
+                approved.push(outcome.log.id);
+            }
+        }
+    }
+    for chunk in approved.chunks(500) {
+        crate::service::logs::review(txn, &caller, chunk, Decision::Approve, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    tracing::info!(
+        approved = approved.len(),
+        pending = pending.len(),
+        "demo service logs seeded"
+    );
     Ok(())
 }

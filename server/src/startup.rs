@@ -60,7 +60,7 @@ impl Application {
             None => meta::demo_jwt_secret(db.writer()).await?,
         };
         let demo_report = if settings.demo {
-            Some(demo::seed(&db).await?)
+            Some(demo::seed(&db, settings.demo_activity).await?)
         } else {
             None
         };

@@ -54,7 +54,10 @@ impl StaticAssets {
                 continue;
             }
             let name = path.to_string_lossy();
-            if name.ends_with(".br") || name.ends_with(".gz") {
+            // Compressed siblings are served with their file; the build
+            // report is for benchmarks, not for browsers.
+            if name.ends_with(".br") || name.ends_with(".gz") || name.ends_with("build-report.json")
+            {
                 continue;
             }
             let rel = path.strip_prefix(root).unwrap_or(&path);

@@ -332,6 +332,7 @@ async fn the_demo_seed_runs_once_and_a_second_start_reuses_the_data() {
     let database = TestDatabase::create().await;
     let mut settings = test_settings(&database.url);
     settings.demo = true;
+    settings.demo_activity = true;
     settings.jwt_secret = None;
     let first = Application::build(settings.clone()).await.unwrap();
     let report = first.demo_report().unwrap().clone();
@@ -347,6 +348,25 @@ async fn the_demo_seed_runs_once_and_a_second_start_reuses_the_data() {
         .await
         .unwrap();
     assert!(members >= 300, "a few hundred members, got {members}");
+    // With theme days attended and hours approved, rolled up consistently.
+    let checkins = zhibu_server::entities::checkin::Entity::find()
+        .count(first.db().reader())
+        .await
+        .unwrap();
+    let logs = zhibu_server::entities::service_log::Entity::find()
+        .count(first.db().reader())
+        .await
+        .unwrap();
+    assert!(
+        checkins > 100 && logs > 200,
+        "{checkins} check-ins, {logs} logs"
+    );
+    assert!(
+        zhibu_server::service::rollup::verify(first.db().reader())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let secret = zhibu_server::meta::get(first.db().reader(), "demo_jwt_secret")
         .await
         .unwrap();

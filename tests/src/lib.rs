@@ -126,6 +126,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from("/nonexistent-zhibu-dist"));
     settings.workers = 2;
+    // Tests that want the demo's past activity turn it back on.
+    settings.demo_activity = false;
     settings.shutdown_timeout_secs = 1;
     settings
 }
