@@ -152,10 +152,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for (name, col) in [
-            ("ix_member_branch", Member::BranchId),
-            ("ix_member_community", Member::CommunityId),
-        ] {
+        // Covering: subtree member counts read the index only.
+        m.create_index(
+            Index::create()
+                .name("ix_member_branch")
+                .table(Member::Table)
+                .col(Member::BranchId)
+                .col(Member::Status)
+                .col(Member::Probationary)
+                .to_owned(),
+        )
+        .await?;
+        for (name, col) in [("ix_member_community", Member::CommunityId)] {
             m.create_index(
                 Index::create()
                     .name(name)

@@ -208,6 +208,36 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // One row per (scope, year, member) with a bit per month served:
+        // distinct members over any month range read one row per member,
+        // not one per log or per month.
+        m.create_table(
+            Table::create()
+                .table(HoursMember::Table)
+                .col(string_len(HoursMember::ScopeKind, 1))
+                .col(big_integer(HoursMember::ScopeId))
+                .col(integer(HoursMember::Year))
+                .col(big_integer(HoursMember::MemberId))
+                .col(big_integer(HoursMember::Months))
+                .primary_key(
+                    Index::create()
+                        .col(HoursMember::ScopeKind)
+                        .col(HoursMember::ScopeId)
+                        .col(HoursMember::Year)
+                        .col(HoursMember::MemberId),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_hours_member_member")
+                .table(HoursMember::Table)
+                .col(HoursMember::MemberId)
+                .col(HoursMember::Year)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -229,6 +259,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             Certificate::Table.into_iden(),
+            HoursMember::Table.into_iden(),
             HoursParticipation::Table.into_iden(),
             HoursRollup::Table.into_iden(),
             ServiceCredit::Table.into_iden(),
@@ -324,6 +355,16 @@ enum HoursParticipation {
     MemberId,
     Minutes,
     Entries,
+}
+
+#[derive(DeriveIden)]
+enum HoursMember {
+    Table,
+    ScopeKind,
+    ScopeId,
+    Year,
+    MemberId,
+    Months,
 }
 
 #[derive(DeriveIden)]

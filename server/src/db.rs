@@ -99,7 +99,7 @@ fn sqlite_options(url: &str, read_only: bool, max_connections: u32) -> ConnectOp
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-16000");
+                .pragma("cache_size", "-4000");
             if read_only {
                 // The writer creates the file; readers must never write.
                 opts.read_only(true).create_if_missing(false)

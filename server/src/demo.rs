@@ -496,6 +496,7 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
         }
         let auth = crate::auth::AuthMember {
             member_id: m.id,
+            name: m.name.clone(),
             branch_id: m.branch_id,
             session_id: String::new(),
         };

@@ -130,6 +130,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 let member_id = w.members[member % w.members.len()];
                 let auth = AuthMember {
                     member_id,
+                    name: String::new(),
                     branch_id: 0,
                     session_id: String::new(),
                 };
@@ -196,6 +197,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 };
                 let auth = AuthMember {
                     member_id: row.member_id,
+                    name: String::new(),
                     branch_id: 0,
                     session_id: String::new(),
                 };

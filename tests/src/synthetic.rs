@@ -6,6 +6,8 @@ use sea_orm::{EntityTrait, TransactionTrait};
 use zhibu_server::db::Db;
 
 pub const PASSWORD: &str = "load-test-pass";
+/// The synthetic county's committee.
+pub const COUNTY: &str = "合成县委";
 const MEMBERS_PER_BRANCH: usize = 30;
 
 /// The phone of synthetic member `i` (0-based).
@@ -21,7 +23,7 @@ pub async fn seed_county(db: &Db, members: usize) -> anyhow::Result<usize> {
         let township = branch % 14;
         let category = ["在职", "无职设岗", "流动", "困难", "离退休"][i % 5];
         csv.push_str(&format!(
-            "党员{i},{},合成县委/第{township}镇党委/第{branch}党支部,{category},2000-07-01,\n",
+            "党员{i},{},{COUNTY}/第{township}镇党委/第{branch}党支部,{category},2000-07-01,\n",
             phone(i)
         ));
     }

@@ -10,12 +10,19 @@ use serde_json::Value;
 
 use crate::pwa;
 
-const SCENARIOS: [(&str, usize); 3] = [("readyz", 64), ("me", 64), ("login", 16)];
+const SCENARIOS: [(&str, usize); 5] = [
+    ("readyz", 64),
+    ("me", 64),
+    ("login", 16),
+    ("checkin", 64),
+    ("hours", 16),
+];
 
 struct Options {
     runs: usize,
     members: usize,
     seconds: u64,
+    logs_per_member: usize,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -23,6 +30,7 @@ fn parse(args: &[String]) -> Result<Options> {
         runs: 3,
         members: 30_000,
         seconds: 10,
+        logs_per_member: 12,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -35,6 +43,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--runs" => o.runs = value()? as usize,
             "--members" => o.members = value()? as usize,
             "--seconds" => o.seconds = value()?,
+            "--logs-per-member" => o.logs_per_member = value()? as usize,
             other => bail!("bench: unknown option `{other}`"),
         }
     }
@@ -141,6 +150,8 @@ pub fn run(args: &[String]) -> Result<()> {
                     &clients.to_string(),
                     "--seconds",
                     &options.seconds.to_string(),
+                    "--logs-per-member",
+                    &options.logs_per_member.to_string(),
                 ]);
                 match url {
                     Some(url) => command.env("ZHIBU_TEST_PG", url),
@@ -205,8 +216,8 @@ pub fn run(args: &[String]) -> Result<()> {
     writeln!(doc, "- Machine: {}", machine())?;
     writeln!(
         doc,
-        "- Command: `cargo xtask bench --runs {} --members {} --seconds {}`; each row is the median of {} runs, with the range",
-        options.runs, options.members, options.seconds, options.runs
+        "- Command: `cargo xtask bench --runs {} --members {} --seconds {} --logs-per-member {}`; each row is the median of {} runs, with the range",
+        options.runs, options.members, options.seconds, options.logs_per_member, options.runs
     )?;
     writeln!(
         doc,
@@ -224,7 +235,17 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     writeln!(
         doc,
-        "- login: `POST /api/v1/auth/login`; bound by Argon2id (19 MiB, 2 passes), run one per core.\n"
+        "- login: `POST /api/v1/auth/login`; bound by Argon2id (19 MiB, 2 passes), run one per core."
+    )?;
+    writeln!(
+        doc,
+        "- checkin: the first-Thursday burst: every member checks in once with the live 6-digit code (auth, participant check, idempotency, insert). Target ≥ 5,000 accepted/s, p99 ≤ 50 ms, no errors, RSS ≤ 100 MB."
+    )?;
+    writeln!(
+        doc,
+        "- hours: `GET /orgs/{{county}}/hours?by=child` for twelve months over {} approved logs ({} per member), read from the roll-ups. Target p99 ≤ 10 ms.\n",
+        options.members * options.logs_per_member,
+        options.logs_per_member
     )?;
     doc.push_str(&table);
     writeln!(doc, "\n## PWA first load\n")?;

@@ -1,13 +1,16 @@
 //! Builds the PWA into `dist/`.
 //!
 //! 1. `cargo build -p zhibu-app` for wasm32 (size profile, or dev);
-//! 2. wasm-bindgen as a library (no separate CLI install), skipped when the
-//!    input wasm has not changed since the last run;
-//! 3. `dist/` assembled fresh: content-hashed files under `assets/` (cached
+//! 2. the wasm split at its `#[lazy]` functions (wasm_split_cli_support): a
+//!    main module, chunks loaded when a page first needs them, and the small
+//!    JS module that loads them;
+//! 3. wasm-bindgen on the main module as a library (no separate CLI install),
+//!    skipped when its input has not changed since the last run;
+//! 4. `dist/` assembled fresh: content-hashed files under `assets/` (cached
 //!    for a year by the server), `index.html`, `offline.html` and `sw.js`
 //!    filled in from the templates in `public/`, the other public files copied;
-//! 4. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
-//! 5. the first-load weight, printed and written to `dist/build-report.json`.
+//! 5. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
+//! 6. the first-load weight (chunks are precached but not part of it), printed and written to `dist/build-report.json`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -29,6 +32,8 @@ const APP_PACKAGE: &str = "zhibu-app";
 const APP_BINARY: &str = "zhibu-app.wasm";
 /// What wasm-bindgen names its outputs after (`zhibu_app.js`, `zhibu_app_bg.wasm`).
 const APP_STEM: &str = "zhibu_app";
+/// The JS module that loads split chunks, as the main wasm imports it.
+const SPLIT_LINK: &str = "__wasm_split.js";
 
 /// Files filled in by the build rather than copied.
 const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
@@ -98,6 +103,24 @@ impl BuildReport {
                 file.brotli_bytes.map(kb).unwrap_or_else(|| "-".into()),
             );
         }
+        let chunks: Vec<&FileReport> = self
+            .files
+            .iter()
+            .filter(|file| !file.first_load && file.path.ends_with(".wasm"))
+            .collect();
+        println!(
+            "  lazily loaded chunks: {} files, {} brotli (largest {})",
+            chunks.len(),
+            kb(chunks
+                .iter()
+                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
+                .sum()),
+            kb(chunks
+                .iter()
+                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
+                .max()
+                .unwrap_or(0)),
+        );
         println!(
             "first load: {} brotli ({} raw); budget {} — {}",
             kb(self.first_load_brotli_bytes),
@@ -137,13 +160,16 @@ pub fn build_app(dev: bool) -> Result<BuildReport> {
     ensure_wasm_target()?;
     let wasm = cargo_build(&root, &target, dev)?;
     let profile_name = if dev { "dev" } else { "release" };
+    let split_dir = target.join("zhibu-app-split").join(profile_name);
+    let main_wasm = run_split(&wasm, &split_dir)?;
     let bindgen_dir = target.join("zhibu-app-bindgen").join(profile_name);
-    run_bindgen(&wasm, &bindgen_dir, dev)?;
+    run_bindgen(&main_wasm, &bindgen_dir, dev)?;
     let dist = root.join("dist");
     let compress_cache = target.join("zhibu-app-compressed");
     let report = assemble(
         &root.join("public"),
         &bindgen_dir,
+        &split_dir,
         &dist,
         &compress_cache,
         dev,
@@ -203,6 +229,29 @@ fn cargo_build(root: &Path, target: &Path, dev: bool) -> Result<PathBuf> {
     Ok(wasm)
 }
 
+/// Splits the linked wasm at its split points into `out_dir`: `main.wasm`
+/// for wasm-bindgen, one `.wasm` per chunk and the loader module
+/// [`SPLIT_LINK`]. Returns the main module's path.
+fn run_split(wasm: &Path, out_dir: &Path) -> Result<PathBuf> {
+    let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    if out_dir.exists() {
+        fs::remove_dir_all(out_dir)?;
+    }
+    fs::create_dir_all(out_dir)?;
+    let main = out_dir.join("main.wasm");
+    let link_name = format!("./{SPLIT_LINK}");
+    let main_module = format!("./{APP_STEM}.js");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = out_dir;
+    options.main_out_path = &main;
+    options.link_name = &link_name;
+    options.main_module = &main_module;
+    wasm_split_cli_support::transform(options)
+        .map_err(|error| anyhow::anyhow!("splitting the wasm: {error:?}"))?;
+    ensure!(main.is_file(), "the split produced no main module");
+    Ok(main)
+}
+
 /// Runs wasm-bindgen unless its output already matches this input.
 fn run_bindgen(wasm: &Path, out_dir: &Path, dev: bool) -> Result<()> {
     let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
@@ -233,6 +282,113 @@ fn run_bindgen(wasm: &Path, out_dir: &Path, dev: bool) -> Result<()> {
     Ok(())
 }
 
+/// The name split chunks import the main module's function table by.
+const FUNCTION_TABLE: &str = "__indirect_function_table";
+
+/// Exports the main module's function table again: split chunks install
+/// their functions into it, but wasm-bindgen drops the linker's export.
+fn export_function_table(wasm: Vec<u8>) -> Result<Vec<u8>> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Result<u64> {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = *bytes.get(*at).context("truncated wasm")?;
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift += 7;
+        }
+    }
+    fn put_leb(out: &mut Vec<u8>, mut value: u64) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    ensure!(wasm.starts_with(b"\0asm"), "not a wasm module");
+    // (id, start of contents, end of contents) of every section.
+    let mut sections = Vec::new();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(&wasm, &mut at)? as usize;
+        sections.push((id, at, at + size));
+        at += size;
+    }
+    // Imported tables would come first in the index space.
+    if let Some(&(_, start, _)) = sections.iter().find(|&&(id, _, _)| id == 2) {
+        let mut at = start;
+        for _ in 0..leb(&wasm, &mut at)? {
+            for _ in 0..2 {
+                let len = leb(&wasm, &mut at)? as usize;
+                at += len;
+            }
+            let kind = wasm[at];
+            at += 1;
+            match kind {
+                0 => {
+                    leb(&wasm, &mut at)?;
+                }
+                2 => {
+                    let flags = leb(&wasm, &mut at)?;
+                    leb(&wasm, &mut at)?;
+                    if flags & 1 == 1 {
+                        leb(&wasm, &mut at)?;
+                    }
+                }
+                3 => at += 2,
+                _ => bail!("the main module imports a table or a tag"),
+            }
+        }
+    }
+    let Some(&(_, table_start, _)) = sections.iter().find(|&&(id, _, _)| id == 4) else {
+        return Ok(wasm);
+    };
+    let mut at = table_start;
+    let tables = leb(&wasm, &mut at)?;
+    ensure!(
+        tables > 0 && wasm[at] == 0x70,
+        "the first table is not the function table"
+    );
+    let Some(&(_, export_start, export_end)) = sections.iter().find(|&&(id, _, _)| id == 7) else {
+        bail!("the main module exports nothing");
+    };
+    let mut at = export_start;
+    let count = leb(&wasm, &mut at)?;
+    let entries = &wasm[at..export_end];
+    let name = FUNCTION_TABLE.as_bytes();
+    if entries.windows(name.len()).any(|window| window == name) {
+        return Ok(wasm);
+    }
+    let mut contents = Vec::new();
+    put_leb(&mut contents, count + 1);
+    contents.extend_from_slice(entries);
+    put_leb(&mut contents, name.len() as u64);
+    contents.extend_from_slice(name);
+    contents.push(0x01); // a table
+    put_leb(&mut contents, 0);
+    let mut out = Vec::with_capacity(wasm.len() + 32);
+    out.extend_from_slice(&wasm[..8]);
+    for (id, start, end) in sections {
+        out.push(id);
+        if id == 7 {
+            put_leb(&mut out, contents.len() as u64);
+            out.extend_from_slice(&contents);
+        } else {
+            put_leb(&mut out, (end - start) as u64);
+            out.extend_from_slice(&wasm[start..end]);
+        }
+    }
+    Ok(out)
+}
+
 /// A file on its way into `dist/`.
 struct Output {
     /// The URL path (`/assets/…`), which is also the path under `dist/`.
@@ -246,6 +402,7 @@ struct Output {
 fn assemble(
     public: &Path,
     bindgen_dir: &Path,
+    split_dir: &Path,
     dist: &Path,
     compress_cache: &Path,
     dev: bool,
@@ -259,13 +416,64 @@ fn assemble(
     let wasm = hashed_asset(
         &format!("{APP_STEM}_bg"),
         "wasm",
-        read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?,
+        export_function_table(read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?)?,
     );
-    let glue = hashed_asset(
-        APP_STEM,
-        "js",
-        read(&bindgen_dir.join(format!("{APP_STEM}.js")))?,
+    // The chunks and their loader are named after the whole split program,
+    // so the glue can name the loader before the loader names the glue.
+    let mut chunks: Vec<(String, Vec<u8>)> = Vec::new();
+    for file in walk(split_dir)? {
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.ends_with(".wasm") && name != "main.wasm" {
+            chunks.push((name, read(&file)?));
+        }
+    }
+    chunks.sort();
+    let mut program = Sha256::new();
+    program.update(&wasm.bytes);
+    for (name, bytes) in &chunks {
+        program.update(name.as_bytes());
+        program.update(Sha256::digest(bytes));
+    }
+    let program_hash = hex(&program.finalize())[..16].to_owned();
+    let link_file = format!("split-{program_hash}.js");
+    let glue_source = read_text(&bindgen_dir.join(format!("{APP_STEM}.js")))?;
+    let glue_source = glue_source
+        .replace(
+            &format!("from './{SPLIT_LINK}'"),
+            &format!("from './{link_file}'"),
+        )
+        .replace(
+            &format!("from \"./{SPLIT_LINK}\""),
+            &format!("from \"./{link_file}\""),
+        );
+    let glue = hashed_asset(APP_STEM, "js", glue_source.into_bytes());
+    let glue_file = glue.url.rsplit('/').next().unwrap_or_default().to_owned();
+    let mut link_source = read_text(&split_dir.join(SPLIT_LINK))?.replace(
+        &format!("\"./{APP_STEM}.js\""),
+        &format!("\"./{glue_file}\""),
     );
+    for (name, bytes) in chunks {
+        let stem = name.trim_end_matches(".wasm");
+        let hashed = format!("{stem}-{program_hash}.wasm");
+        link_source = link_source.replace(&format!("\"./{name}\""), &format!("\"./{hashed}\""));
+        outputs.push(Output {
+            url: format!("/assets/{hashed}"),
+            bytes,
+            precache: true,
+            first_load: false,
+        });
+    }
+    // The glue imports the loader statically: it is part of the first load.
+    outputs.push(Output {
+        url: format!("/assets/{link_file}"),
+        bytes: link_source.into_bytes(),
+        precache: true,
+        first_load: true,
+    });
     let css = hashed_asset("app", "css", read(&public.join("app.css"))?);
     let boot_source = boot_script(&glue.url, &wasm.url);
     let boot = hashed_asset("boot", "js", boot_source.into_bytes());

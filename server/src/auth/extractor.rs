@@ -13,6 +13,7 @@ use crate::startup::AppState;
 #[derive(Debug, Clone)]
 pub struct AuthMember {
     pub member_id: i64,
+    pub name: String,
     pub branch_id: i64,
     pub session_id: String,
 }

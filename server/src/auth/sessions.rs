@@ -56,10 +56,11 @@ pub async fn authenticate(
     #[derive(FromQueryResult)]
     struct Live {
         branch_id: i64,
+        name: String,
     }
     let live = sql::fetch_one::<Live>(
         conn,
-        "SELECT m.branch_id FROM auth_session s JOIN member m ON m.id = s.member_id \
+        "SELECT m.branch_id, m.name FROM auth_session s JOIN member m ON m.id = s.member_id \
          WHERE s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
          AND m.status = 'active' AND m.disabled_at IS NULL",
         [session_id.clone().into(), member_id.into()],
@@ -68,6 +69,7 @@ pub async fn authenticate(
     .ok_or_else(unauthorized)?;
     Ok(AuthMember {
         member_id,
+        name: live.name,
         branch_id: live.branch_id,
         session_id,
     })

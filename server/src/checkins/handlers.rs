@@ -251,6 +251,7 @@ pub async fn check_in(
     body: web::Json<CheckinRequest>,
 ) -> ApiResult<HttpResponse> {
     let outcome = super::check_in(
+        state.db.reader(),
         state.db.writer(),
         &auth,
         id.into_inner(),

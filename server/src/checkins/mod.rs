@@ -649,8 +649,13 @@ async fn existing_answer(
 
 /// `POST /theme-days/{id}/checkins`: a member checks in with the rotating
 /// code; idempotent by the phone's UUID.
+///
+/// This is the busiest call of the month, so the common case costs three
+/// reads and one insert; replays and second check-ins are resolved only
+/// when the insert conflicts (or a stale code is presented).
 pub async fn check_in(
-    conn: &impl ConnectionTrait,
+    reader: &impl ConnectionTrait,
+    writer: &impl ConnectionTrait,
     auth: &AuthMember,
     theme_day_id: i64,
     req: &CheckinRequest,
@@ -662,68 +667,25 @@ pub async fn check_in(
         .hyphenated()
         .to_string();
     let model = theme_day::Entity::find_by_id(theme_day_id)
-        .one(conn)
+        .one(reader)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !is_participant(conn, auth.member_id, model.org_id).await? {
+    if !is_participant(reader, auth.member_id, model.org_id).await? {
         return Err(ApiError::NotFound);
     }
     let hash = request_hash(theme_day_id, req);
-    if let Some(answer) =
-        existing_answer(conn, &id, theme_day_id, auth.member_id, &hash, tz).await?
-    {
-        return Ok(answer);
-    }
-    if req.token.as_deref().unwrap_or("").trim().is_empty()
-        && req.short_code.as_deref().unwrap_or("").trim().is_empty()
-    {
-        return Err(ApiError::invalid(
-            "short_code",
-            "请扫描签到二维码或输入 6 位签到码",
-        ));
-    }
-    let now = now();
-    let (method, at) = if signer.verify(
-        theme_day_id,
-        req.token.as_deref(),
-        req.short_code.as_deref(),
-        now.timestamp(),
-    ) {
-        (CheckinMethod::Code, now)
-    } else {
-        // Sent later from a phone that was offline: the code must have
-        // been valid when the member says they checked in.
-        let Some(claimed) = req.client_time else {
-            return Err(ApiError::invalid(
-                "short_code",
-                "签到码无效或已过期，请扫描最新的二维码",
-            ));
-        };
-        let claimed = claimed.with_timezone(&Utc).fixed_offset();
-        if claimed > now + Duration::seconds(CLOCK_SKEW_SECS) {
-            return Err(ApiError::invalid(
-                "client_time",
-                "签到时间晚于当前时间，请检查手机时间",
-            ));
+    let (method, at) = match verify_code(&model, req, signer) {
+        Ok(found) => found,
+        // A replay of a check-in made while its code was fresh is still a
+        // replay, however old the code is now.
+        Err(error) => {
+            return match existing_answer(writer, &id, theme_day_id, auth.member_id, &hash, tz)
+                .await?
+            {
+                Some(answer) => Ok(answer),
+                None => Err(error),
+            };
         }
-        if now - claimed > Duration::hours(OFFLINE_GRACE_HOURS) {
-            return Err(ApiError::invalid(
-                "client_time",
-                "离线签到须在 24 小时内同步",
-            ));
-        }
-        if !signer.verify(
-            theme_day_id,
-            req.token.as_deref(),
-            req.short_code.as_deref(),
-            claimed.timestamp(),
-        ) {
-            return Err(ApiError::invalid(
-                "short_code",
-                "签到码无效或已过期，请扫描最新的二维码",
-            ));
-        }
-        (CheckinMethod::Offline, claimed)
     };
     let inside = match (geofence_of(&model), req.lat, req.lng) {
         (Some(g), Some(lat), Some(lng)) => {
@@ -763,22 +725,88 @@ pub async fn check_in(
         decided_at: Set(None),
     })
     .on_conflict_do_nothing()
-    .exec_without_returning(conn)
-    .await?;
-    if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
-        // Lost a race with a concurrent copy of this request (or another
-        // check-in of the same member): answer as for a replay.
-        return existing_answer(conn, &id, theme_day_id, auth.member_id, &hash, tz)
+    .exec_without_returning(writer)
+    .await;
+    // The id's conflict is ignored by the insert; the one-per-member rule
+    // surfaces as a unique violation.
+    let inserted = match inserted {
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            false
+        }
+        Err(e) => return Err(e.into()),
+        Ok(result) => matches!(result, TryInsertResult::Inserted(n) if n > 0),
+    };
+    if !inserted {
+        // A concurrent copy of this request, a replay, or another check-in
+        // of the same member: answer from what is stored.
+        return existing_answer(writer, &id, theme_day_id, auth.member_id, &hash, tz)
             .await?
             .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("check-in conflict without a row")));
     }
-    let checkin = checkins_where(conn, "c.id = $1", vec![id.into()], tz)
-        .await?
-        .remove(0);
+    let checkin = Checkin {
+        id,
+        theme_day_id,
+        member: IdName {
+            id: auth.member_id,
+            name: auth.name.clone(),
+        },
+        method,
+        status,
+        at: at.with_timezone(&tz).fixed_offset(),
+        reason: reason.map(str::to_owned),
+    };
     Ok(CheckinOutcome {
         checkin,
         created: true,
     })
+}
+
+/// Checks the presented code: valid now (`code`), or valid at the claimed
+/// time of a check-in made offline within the last day (`offline`).
+fn verify_code(
+    model: &theme_day::Model,
+    req: &CheckinRequest,
+    signer: &CodeSigner,
+) -> ApiResult<(CheckinMethod, DateTime<FixedOffset>)> {
+    let token = req.token.as_deref().filter(|t| !t.trim().is_empty());
+    let short_code = req.short_code.as_deref().filter(|c| !c.trim().is_empty());
+    if token.is_none() && short_code.is_none() {
+        return Err(ApiError::invalid(
+            "short_code",
+            "请扫描签到二维码或输入 6 位签到码",
+        ));
+    }
+    let now = now();
+    if signer.verify(model.id, token, short_code, now.timestamp()) {
+        return Ok((CheckinMethod::Code, now));
+    }
+    let stale = || ApiError::invalid("short_code", "签到码无效或已过期，请扫描最新的二维码");
+    let claimed = req
+        .client_time
+        .ok_or_else(stale)?
+        .with_timezone(&Utc)
+        .fixed_offset();
+    if claimed > now + Duration::seconds(CLOCK_SKEW_SECS) {
+        return Err(ApiError::invalid(
+            "client_time",
+            "签到时间晚于当前时间，请检查手机时间",
+        ));
+    }
+    if now - claimed > Duration::hours(OFFLINE_GRACE_HOURS) {
+        return Err(ApiError::invalid(
+            "client_time",
+            "离线签到须在 24 小时内同步",
+        ));
+    }
+    if !signer.verify(model.id, token, short_code, claimed.timestamp()) {
+        return Err(stale());
+    }
+    Ok((CheckinMethod::Offline, claimed))
 }
 
 /// `POST /theme-days/{id}/roll-call`: the secretary records members present

@@ -109,15 +109,38 @@ async fn grouped(
         values.clone(),
     )
     .await?;
-    let members = sql::fetch_all::<Distinct>(
-        conn,
-        &format!(
-            "SELECT CAST({group} AS TEXT) AS key, COUNT(DISTINCT member_id) AS members FROM hours_participation \
-             WHERE scope_kind = $1 AND month >= $2 AND month <= $3 AND scope_id IN ({ids}) GROUP BY {group}"
-        ),
-        values,
-    )
-    .await?;
+    let members = match group {
+        // Distinct members per kind need the monthly rows.
+        "kind" => {
+            sql::fetch_all::<Distinct>(
+                conn,
+                &format!(
+                    "SELECT CAST(kind AS TEXT) AS key, COUNT(DISTINCT member_id) AS members FROM hours_participation \
+                     WHERE scope_kind = $1 AND month >= $2 AND month <= $3 AND scope_id IN ({ids}) GROUP BY kind"
+                ),
+                values,
+            )
+            .await?
+        }
+        "month" => members_by_month(conn, scope_kind, scope_ids, from, to).await?,
+        _ => {
+            let (filter, mut member_values) = member_range(4, from, to);
+            let ids = sql::placeholders(4 + member_values.len(), scope_ids.len());
+            let mut values: Vec<Value> = vec![scope_kind.into(), from.year.into(), to.year.into()];
+            values.append(&mut member_values);
+            values.extend(scope_ids.iter().map(|id| (*id).into()));
+            sql::fetch_all::<Distinct>(
+                conn,
+                &format!(
+                    "SELECT CAST(scope_id AS TEXT) AS key, {} AS members FROM hours_member \
+                     WHERE scope_kind = $1 AND year >= $2 AND year <= $3 AND {filter} AND scope_id IN ({ids}) GROUP BY scope_id",
+                    distinct_members(from, to)
+                ),
+                values,
+            )
+            .await?
+        }
+    };
     Ok((
         sums.into_iter()
             .map(|s| (s.key, (s.minutes, s.entries)))
@@ -146,16 +169,121 @@ async fn totals(
         values.clone(),
     )
     .await?;
+    let (filter, mut member_values) = member_range(5, from, to);
+    let mut values: Vec<Value> = vec![
+        scope_kind.into(),
+        scope_id.into(),
+        from.year.into(),
+        to.year.into(),
+    ];
+    values.append(&mut member_values);
     let members = sql::fetch_one::<Count>(
         conn,
-        "SELECT COUNT(DISTINCT member_id) AS n FROM hours_participation \
-         WHERE scope_kind = $1 AND scope_id = $2 AND month >= $3 AND month <= $4",
+        &format!(
+            "SELECT {} AS n FROM hours_member \
+             WHERE scope_kind = $1 AND scope_id = $2 AND year >= $3 AND year <= $4 AND {filter}",
+            distinct_members(from, to)
+        ),
         values,
     )
     .await?;
     let (minutes, entries) =
         total.map_or((0, 0), |t| (t.minutes.unwrap_or(0), t.entries.unwrap_or(0)));
     Ok((minutes, entries, members.map_or(0, |c| c.n)))
+}
+
+/// The `hours_member` condition for months `from..=to`: a member counts
+/// when a bit of theirs falls inside the range in its year. Uses four
+/// parameters from `$first` on.
+fn member_range(first: usize, from: Month, to: Month) -> (String, Vec<Value>) {
+    let all = 0xFFF_i64;
+    let low = all & !((1_i64 << (from.month - 1)) - 1);
+    let high = (1_i64 << to.month) - 1;
+    if from.year == to.year {
+        // Within one year each member has one row: no need for DISTINCT.
+        return (
+            format!("year = ${first} AND (months & ${}) <> 0", first + 1),
+            vec![from.year.into(), (low & high).into()],
+        );
+    }
+    let (y1, lo, y2, hi) = (first, first + 1, first + 2, first + 3);
+    (
+        format!(
+            "(months & (CASE WHEN year = ${y1} THEN ${lo} ELSE {all} END) & (CASE WHEN year = ${y2} THEN ${hi} ELSE {all} END)) <> 0"
+        ),
+        vec![from.year.into(), low.into(), to.year.into(), high.into()],
+    )
+}
+
+/// How `hours_member` rows count as members for the range.
+fn distinct_members(from: Month, to: Month) -> &'static str {
+    if from.year == to.year {
+        "COUNT(*)"
+    } else {
+        "COUNT(DISTINCT member_id)"
+    }
+}
+
+#[derive(FromQueryResult)]
+struct YearBits {
+    year: i32,
+    m1: i64,
+    m2: i64,
+    m3: i64,
+    m4: i64,
+    m5: i64,
+    m6: i64,
+    m7: i64,
+    m8: i64,
+    m9: i64,
+    m10: i64,
+    m11: i64,
+    m12: i64,
+}
+
+/// Distinct members per month: one pass counting each month's bit.
+async fn members_by_month(
+    conn: &impl ConnectionTrait,
+    scope_kind: &str,
+    scope_ids: &[i64],
+    from: Month,
+    to: Month,
+) -> Result<Vec<Distinct>, DbErr> {
+    let bits: Vec<String> = (0..12)
+        .map(|k| format!("CAST(SUM((months >> {k}) & 1) AS BIGINT) AS m{}", k + 1))
+        .collect();
+    let ids = sql::placeholders(4, scope_ids.len());
+    let mut values: Vec<Value> = vec![scope_kind.into(), from.year.into(), to.year.into()];
+    values.extend(scope_ids.iter().map(|id| (*id).into()));
+    let rows = sql::fetch_all::<YearBits>(
+        conn,
+        &format!(
+            "SELECT year, {} FROM hours_member WHERE scope_kind = $1 AND year >= $2 AND year <= $3 \
+             AND scope_id IN ({ids}) GROUP BY year",
+            bits.join(", ")
+        ),
+        values,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let counts = [
+            r.m1, r.m2, r.m3, r.m4, r.m5, r.m6, r.m7, r.m8, r.m9, r.m10, r.m11, r.m12,
+        ];
+        for (i, members) in counts.into_iter().enumerate() {
+            let month = Month {
+                year: r.year,
+                month: i as u32 + 1,
+            };
+            if month >= from && month <= to {
+                out.push(Distinct {
+                    key: month.to_string(),
+                    members,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn months_between(from: Month, to: Month) -> Vec<Month> {

@@ -184,6 +184,10 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
         .into_iter()
         .filter(|(_, (m, e))| *m != 0 || *e != 0)
         .collect();
+    let touched: BTreeSet<(i64, i32)> = participation
+        .iter()
+        .map(|((_, _, month, _, member), _)| (*member, year_of(month)))
+        .collect();
     for chunk in participation.chunks(100) {
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 7);
         let rows: Vec<String> = chunk
@@ -226,6 +230,48 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
         .await?;
     conn.execute_unprepared("DELETE FROM hours_participation WHERE entries <= 0")
         .await?;
+    for (member, year) in touched {
+        refresh_member_year(conn, member, year).await?;
+    }
+    Ok(())
+}
+
+fn year_of(month: &str) -> i32 {
+    month.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0)
+}
+
+/// The month's bit of a `YYYY-MM` column, in SQL both engines read.
+const MONTH_BIT: &str = "(1 << (CAST(substr(month, 6, 2) AS INTEGER) - 1))";
+
+/// Recomputes a member's `hours_member` rows for a year from the monthly
+/// participation (the bits are an OR, so they are rebuilt, not decremented).
+async fn refresh_member_year(
+    conn: &impl ConnectionTrait,
+    member: i64,
+    year: i32,
+) -> Result<(), DbErr> {
+    sql::execute(
+        conn,
+        "DELETE FROM hours_member WHERE member_id = $1 AND year = $2",
+        [member.into(), year.into()],
+    )
+    .await?;
+    let query = format!(
+        "INSERT INTO hours_member (scope_kind, scope_id, year, member_id, months) \
+         SELECT scope_kind, scope_id, $2, member_id, SUM(DISTINCT {MONTH_BIT}) FROM hours_participation \
+         WHERE member_id = $1 AND month >= $3 AND month <= $4 GROUP BY scope_kind, scope_id, member_id"
+    );
+    sql::execute(
+        conn,
+        &query,
+        [
+            member.into(),
+            year.into(),
+            format!("{year:04}-01").into(),
+            format!("{year:04}-12").into(),
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -262,6 +308,15 @@ struct ParticipationRow {
 #[derive(FromQueryResult)]
 struct Count {
     n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct MemberRow {
+    scope_kind: String,
+    scope_id: i64,
+    year: i32,
+    member_id: i64,
+    months: i64,
 }
 
 /// Recomputes every roll-up from the raw logs and their credits and lists
@@ -325,6 +380,39 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
         "hours_participation",
         &stored_participation,
         &expected_participation,
+        &mut differences,
+    );
+
+    let mut expected_members: BTreeMap<(String, i64, i32, i64), (i64, i64)> = BTreeMap::new();
+    for (scope_kind, scope_id, month, _, member) in expected_participation.keys() {
+        let bit: i64 = month
+            .get(5..7)
+            .and_then(|m| m.parse::<u32>().ok())
+            .map_or(0, |m| 1 << (m - 1));
+        expected_members
+            .entry((scope_kind.clone(), *scope_id, year_of(month), *member))
+            .or_default()
+            .0 |= bit;
+    }
+    let stored_members: BTreeMap<(String, i64, i32, i64), (i64, i64)> =
+        sql::fetch_all::<MemberRow>(
+            conn,
+            "SELECT scope_kind, scope_id, year, member_id, months FROM hours_member",
+            [],
+        )
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                (r.scope_kind, r.scope_id, r.year, r.member_id),
+                (r.months, 0),
+            )
+        })
+        .collect();
+    compare(
+        "hours_member",
+        &stored_members,
+        &expected_members,
         &mut differences,
     );
 
@@ -411,6 +499,7 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     conn.execute_unprepared("DELETE FROM hours_rollup").await?;
     conn.execute_unprepared("DELETE FROM hours_participation")
         .await?;
+    conn.execute_unprepared("DELETE FROM hours_member").await?;
     conn.execute_unprepared(
         "INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) \
          SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
@@ -424,6 +513,12 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
          FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
          GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id",
     )
+    .await?;
+    conn.execute_unprepared(&format!(
+        "INSERT INTO hours_member (scope_kind, scope_id, year, member_id, months) \
+         SELECT scope_kind, scope_id, CAST(substr(month, 1, 4) AS INTEGER), member_id, SUM(DISTINCT {MONTH_BIT}) \
+         FROM hours_participation GROUP BY scope_kind, scope_id, CAST(substr(month, 1, 4) AS INTEGER), member_id"
+    ))
     .await?;
     Ok(())
 }

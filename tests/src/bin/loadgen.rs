@@ -1,20 +1,25 @@
 //! The load generator: seeds a synthetic county through the server's own
 //! code, starts a `zhibu` server process on it (or targets a running one),
 //! drives a named scenario over HTTP with C concurrent clients, and prints
-//! throughput, p50/p99 latency, errors and the server's peak RSS.
+//! throughput, p50/p99 latency, errors and the server's peak RSS as one
+//! JSON line.
 //!
 //! cargo build --release -p zhibu-server -p zhibu-tests
-//! target/release/loadgen --scenario me --members 30000 --concurrency 64 --seconds 10
+//! target/release/loadgen --scenario checkin --members 30000 --concurrency 64 --seconds 10
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::json;
+use zhibu_server::auth::tokens::{ACCESS_TTL_SECS, JwtKeys, TokenType};
+use zhibu_server::checkins::codes::CodeSigner;
 use zhibu_server::db::Db;
-use zhibu_tests::{TestDatabase, synthetic};
+use zhibu_tests::{TEST_JWT_SECRET, TestDatabase, synthetic};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Scenario {
@@ -24,6 +29,10 @@ enum Scenario {
     Login,
     /// `GET /me` with live sessions: an authenticated read.
     Me,
+    /// The first-Thursday burst: every member checks in once with the live code.
+    Checkin,
+    /// `GET /orgs/{county}/hours?by=child` over a year of approved logs.
+    Hours,
 }
 
 #[derive(Debug, Parser)]
@@ -34,18 +43,18 @@ struct Args {
     /// Members in the synthetic county.
     #[arg(long, default_value_t = 30_000)]
     members: usize,
+    /// Approved logs per member for the hours scenario (120 gives 3.6 M for 30,000 members).
+    #[arg(long, default_value_t = 12)]
+    logs_per_member: usize,
     /// Concurrent clients.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
-    /// How long to drive load.
+    /// How long to drive load (the check-in burst also stops when everyone has checked in).
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// The server binary to start (default: target/release/zhibu beside this binary).
+    /// The server binary to start (default: `zhibu` beside this binary).
     #[arg(long)]
     server: Option<std::path::PathBuf>,
-    /// Drive an already running server instead (its members must be synthetic).
-    #[arg(long)]
-    target: Option<String>,
     /// Append the result as one JSON line to this file.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
@@ -92,7 +101,7 @@ async fn start_server(
         .arg("serve")
         .env("ZHIBU_DATABASE_URL", database_url)
         .env("ZHIBU_BIND", format!("127.0.0.1:{port}"))
-        .env("ZHIBU_JWT_SECRET", zhibu_tests::TEST_JWT_SECRET)
+        .env("ZHIBU_JWT_SECRET", TEST_JWT_SECRET)
         .env("ZHIBU_PUBLIC_DIR", "/nonexistent")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -103,7 +112,7 @@ async fn start_server(
         url: format!("http://127.0.0.1:{port}"),
     };
     let client = reqwest::Client::new();
-    for _ in 0..200 {
+    for _ in 0..400 {
         if let Ok(r) = client.get(format!("{}/readyz", server.url)).send().await
             && r.status().is_success()
         {
@@ -114,20 +123,177 @@ async fn start_server(
     anyhow::bail!("the server did not become ready")
 }
 
+#[derive(FromQueryResult)]
+struct Pair {
+    member_id: i64,
+    other: i64,
+}
+
+/// Live sessions for members, made with the server's own token code.
+async fn sessions(db: &Db, member_ids: &[i64]) -> anyhow::Result<Vec<String>> {
+    let keys = JwtKeys::new(&secrecy::SecretString::from(TEST_JWT_SECRET));
+    let now = zhibu_server::time::now();
+    let mut tokens = Vec::with_capacity(member_ids.len());
+    for chunk in member_ids.chunks(500) {
+        let mut rows = Vec::new();
+        for member_id in chunk {
+            let sid = uuid::Uuid::new_v4().to_string();
+            rows.push(zhibu_server::entities::auth_session::ActiveModel {
+                id: sea_orm::ActiveValue::Set(sid.clone()),
+                member_id: sea_orm::ActiveValue::Set(*member_id),
+                refresh_jti: sea_orm::ActiveValue::Set("load-test".into()),
+                created_at: sea_orm::ActiveValue::Set(now),
+                refreshed_at: sea_orm::ActiveValue::Set(now),
+                expires_at: sea_orm::ActiveValue::Set(now + chrono::Duration::days(1)),
+                revoked_at: sea_orm::ActiveValue::Set(None),
+                revoke_reason: sea_orm::ActiveValue::Set(None),
+            });
+            tokens.push(keys.issue(
+                TokenType::Access,
+                member_id.to_string(),
+                Some(sid),
+                None,
+                ACCESS_TTL_SECS,
+            )?);
+        }
+        use sea_orm::EntityTrait;
+        zhibu_server::entities::auth_session::Entity::insert_many(rows)
+            .exec_without_returning(db.writer())
+            .await?;
+    }
+    Ok(tokens)
+}
+
+/// Opens this month's theme day of every branch around now; returns
+/// (member, theme day) for every member.
+async fn open_theme_days(db: &Db) -> anyhow::Result<Vec<(i64, i64)>> {
+    let tz = chrono_tz::Asia::Shanghai;
+    let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
+        .await?
+        .context("no county")?;
+    let holders = zhibu_server::checkins::holders_in_subtree(db.reader(), county).await?;
+    let month = zhibu_shared::theme_day::Month::of(zhibu_server::time::today(tz));
+    zhibu_server::checkins::ensure_theme_days(db.writer(), &holders, month, tz).await?;
+    let now = zhibu_server::time::now();
+    zhibu_server::sql::execute(
+        db.writer(),
+        "UPDATE theme_day SET starts_at = $1, ends_at = $2 WHERE month = $3",
+        [
+            (now - chrono::Duration::hours(1)).into(),
+            (now + chrono::Duration::hours(3)).into(),
+            month.to_string().into(),
+        ],
+    )
+    .await?;
+    let pairs = zhibu_server::sql::fetch_all::<Pair>(
+        db.reader(),
+        "SELECT m.id AS member_id, t.id AS other FROM member m JOIN theme_day t ON t.org_id = m.branch_id AND t.month = $1 ORDER BY m.id",
+        [month.to_string().into()],
+    )
+    .await?;
+    Ok(pairs.into_iter().map(|p| (p.member_id, p.other)).collect())
+}
+
+/// Approved logs spread over the last twelve months, credited and rolled
+/// up by the server's own roll-up code.
+async fn seed_hours(db: &Db, per_member: usize) -> anyhow::Result<usize> {
+    use sea_orm::TransactionTrait;
+    let members = zhibu_server::sql::fetch_all::<Pair>(
+        db.reader(),
+        "SELECT id AS member_id, branch_id AS other FROM member ORDER BY id",
+        [],
+    )
+    .await?;
+    let today = zhibu_server::time::today(chrono_tz::Asia::Shanghai);
+    let kinds = zhibu_shared::service::ServiceKind::ALL;
+    let now = zhibu_server::time::now();
+    let txn = db.writer().begin().await?;
+    let mut batch: Vec<sea_orm::Value> = Vec::new();
+    let mut rows = 0usize;
+    let mut total = 0usize;
+    let flush = |batch: &mut Vec<sea_orm::Value>, rows: &mut usize| {
+        let values = std::mem::take(batch);
+        let n = std::mem::take(rows);
+        let placeholders: Vec<String> = (0..n)
+            .map(|i| {
+                let b = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'approved', '', ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                )
+            })
+            .collect();
+        (
+            format!(
+                "INSERT INTO service_log (id, member_id, kind, date, month, minutes, branch_id, status, request_hash, created_at) VALUES {}",
+                placeholders.join(", ")
+            ),
+            values,
+        )
+    };
+    for (i, m) in members.iter().enumerate() {
+        for j in 0..per_member {
+            let date = today - chrono::Duration::days(((i + j * 29) % 360) as i64);
+            batch.extend([
+                uuid::Uuid::new_v4().to_string().into(),
+                m.member_id.into(),
+                kinds[(i + j) % kinds.len()].code().into(),
+                date.into(),
+                zhibu_shared::theme_day::Month::of(date).to_string().into(),
+                (30 + ((i * 7 + j * 13) % 8) as i32 * 15).into(),
+                m.other.into(),
+                now.into(),
+            ]);
+            rows += 1;
+            total += 1;
+            if rows == 500 {
+                let (sql, values) = flush(&mut batch, &mut rows);
+                zhibu_server::sql::execute(&txn, &sql, values).await?;
+            }
+        }
+    }
+    if rows > 0 {
+        let (sql, values) = flush(&mut batch, &mut rows);
+        zhibu_server::sql::execute(&txn, &sql, values).await?;
+    }
+    txn.execute_unprepared(
+        "INSERT INTO service_credit (log_id, scope_kind, scope_id) \
+         SELECT l.id, 'o', c.ancestor_id FROM service_log l JOIN org_closure c ON c.descendant_id = l.branch_id",
+    )
+    .await?;
+    zhibu_server::service::rollup::rebuild(&txn).await?;
+    txn.commit().await?;
+    Ok(total)
+}
+
 #[derive(Debug, Default)]
 struct Outcome {
     latencies_us: Vec<u64>,
     errors: u64,
 }
 
-/// Runs one request of the scenario; true when it succeeded.
+struct Plan {
+    tokens: Vec<String>,
+    /// (token, theme day) per member, for the check-in burst.
+    checkins: Vec<(String, i64)>,
+    hours_path: String,
+}
+
 async fn one_request(
     client: &reqwest::Client,
     url: &str,
     scenario: Scenario,
     n: usize,
     members: usize,
-    tokens: &[String],
+    plan: &Plan,
+    signer: &CodeSigner,
 ) -> bool {
     let result = match scenario {
         Scenario::Readyz => client.get(format!("{url}/readyz")).send().await,
@@ -139,7 +305,27 @@ async fn one_request(
         Scenario::Me => {
             client
                 .get(format!("{url}/api/v1/me"))
-                .bearer_auth(&tokens[n % tokens.len()])
+                .bearer_auth(&plan.tokens[n % plan.tokens.len()])
+                .send()
+                .await
+        }
+        Scenario::Checkin => {
+            let (token, theme_day) = &plan.checkins[n];
+            let code = signer.short_code(
+                *theme_day,
+                CodeSigner::step_at(chrono::Utc::now().timestamp()),
+            );
+            client
+                .post(format!("{url}/api/v1/theme-days/{theme_day}/checkins"))
+                .bearer_auth(token)
+                .json(&json!({"id": uuid::Uuid::new_v4().to_string(), "short_code": code}))
+                .send()
+                .await
+        }
+        Scenario::Hours => {
+            client
+                .get(format!("{url}{}", plan.hours_path))
+                .bearer_auth(&plan.tokens[0])
                 .send()
                 .await
         }
@@ -158,71 +344,101 @@ async fn one_request(
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     zhibu_server::tls::install_crypto_provider();
-    let mut _database = None;
-    let mut server = None;
-    let url = match &args.target {
-        Some(url) => url.clone(),
-        None => {
-            let database = TestDatabase::create().await;
-            let db = Db::connect(&database.url).await?;
-            db.migrate().await?;
-            let started = Instant::now();
-            let created = synthetic::seed_county(&db, args.members).await?;
-            eprintln!(
-                "seeded {created} members in {:.1}s",
-                started.elapsed().as_secs_f64()
-            );
-            db.close().await;
-            let binary = args
-                .server
-                .clone()
-                .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("zhibu"));
-            let process = start_server(&binary, &database.url).await?;
-            let url = process.url.clone();
-            server = Some(process);
-            _database = Some(database);
-            url
-        }
+    let database = TestDatabase::create().await;
+    let db = Db::connect(&database.url).await?;
+    db.migrate().await?;
+    let started = Instant::now();
+    let created = synthetic::seed_county(&db, args.members).await?;
+    eprintln!(
+        "seeded {created} members in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut plan = Plan {
+        tokens: Vec::new(),
+        checkins: Vec::new(),
+        hours_path: String::new(),
     };
+    let mut logs = 0;
+    match args.scenario {
+        Scenario::Me => {
+            let ids: Vec<i64> = (1..=args.concurrency.clamp(1, 500) as i64).collect();
+            plan.tokens = sessions(&db, &ids).await?;
+        }
+        Scenario::Checkin => {
+            let pairs = open_theme_days(&db).await?;
+            let ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+            let tokens = sessions(&db, &ids).await?;
+            plan.checkins = tokens.into_iter().zip(pairs.iter().map(|p| p.1)).collect();
+        }
+        Scenario::Hours => {
+            let t = Instant::now();
+            logs = seed_hours(&db, args.logs_per_member).await?;
+            eprintln!(
+                "seeded {logs} approved logs in {:.1}s",
+                t.elapsed().as_secs_f64()
+            );
+            let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
+                .await?
+                .context("no county")?;
+            zhibu_server::sql::execute(
+                db.writer(),
+                "INSERT INTO role_grant (member_id, role, org_id) VALUES (1, 'admin', $1)",
+                [county.into()],
+            )
+            .await?;
+            plan.tokens = sessions(&db, &[1]).await?;
+            let to = zhibu_shared::theme_day::Month::of(zhibu_server::time::today(
+                chrono_tz::Asia::Shanghai,
+            ));
+            let mut from = to;
+            for _ in 0..11 {
+                from = from.previous();
+            }
+            plan.hours_path = format!("/api/v1/orgs/{county}/hours?from={from}&to={to}&by=child");
+        }
+        Scenario::Readyz | Scenario::Login => {}
+    }
+    db.close().await;
+    let binary = args
+        .server
+        .clone()
+        .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("zhibu"));
+    let server = start_server(&binary, &database.url).await?;
+    let url = server.url.clone();
+
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
-    let mut tokens = Vec::new();
-    if args.scenario == Scenario::Me {
-        for i in 0..args.concurrency.clamp(1, 200) {
-            let r: serde_json::Value = client
-                .post(format!("{url}/api/v1/auth/login"))
-                .json(&json!({"phone": synthetic::phone(i * 97 % args.members), "password": synthetic::PASSWORD}))
-                .send()
-                .await?
-                .json()
-                .await?;
-            tokens.push(
-                r["access_token"]
-                    .as_str()
-                    .context("login failed")?
-                    .to_owned(),
-            );
-        }
-    }
-    let tokens = Arc::new(tokens);
+    let plan = Arc::new(plan);
+    let signer = Arc::new(CodeSigner::new(&secrecy::SecretString::from(
+        TEST_JWT_SECRET,
+    )));
+    let next = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let mut workers = Vec::new();
-    for w in 0..args.concurrency {
-        let (client, url, tokens) = (client.clone(), url.clone(), tokens.clone());
-        let (scenario, members, concurrency) = (args.scenario, args.members, args.concurrency);
+    for _ in 0..args.concurrency {
+        let (client, url, plan, signer, next) = (
+            client.clone(),
+            url.clone(),
+            plan.clone(),
+            signer.clone(),
+            next.clone(),
+        );
+        let (scenario, members) = (args.scenario, args.members);
         workers.push(tokio::spawn(async move {
             let mut outcome = Outcome::default();
-            let mut n = w;
             while Instant::now() < deadline {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if scenario == Scenario::Checkin && n >= plan.checkins.len() {
+                    break;
+                }
                 let t = Instant::now();
-                let ok = one_request(&client, &url, scenario, n, members, &tokens).await;
+                let ok = one_request(&client, &url, scenario, n, members, &plan, &signer).await;
                 outcome.latencies_us.push(t.elapsed().as_micros() as u64);
                 if !ok {
                     outcome.errors += 1;
                 }
-                n += concurrency;
             }
             outcome
         }));
@@ -248,6 +464,7 @@ async fn main() -> anyhow::Result<()> {
         "scenario": format!("{:?}", args.scenario).to_lowercase(),
         "engine": if zhibu_tests::test_pg_url().is_some() { "postgres" } else { "sqlite" },
         "members": args.members,
+        "logs": logs,
         "concurrency": args.concurrency,
         "seconds": elapsed,
         "requests": requests,
@@ -255,7 +472,7 @@ async fn main() -> anyhow::Result<()> {
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "errors": all.errors,
-        "peak_rss_mib": server.as_ref().and_then(|s| s.peak_rss_kib()).map(|k| k as f64 / 1024.0),
+        "peak_rss_mib": server.peak_rss_kib().map(|k| k as f64 / 1024.0),
     });
     println!("{result}");
     if let Some(out) = &args.out {

@@ -1,0 +1,24 @@
+//! The app's small design system. Styles live in `public/app.css` (the CSP
+//! forbids inline styles), one block per component.
+
+pub mod badge;
+pub mod button;
+pub mod card;
+pub mod cell;
+pub mod chips;
+pub mod empty;
+pub mod field;
+pub mod list;
+pub mod load;
+pub mod toast;
+
+pub use badge::{Badge, BadgeTone};
+pub use button::{Button, ButtonVariant};
+pub use card::Card;
+pub use cell::{Cell, CellGroup};
+pub use chips::Chips;
+pub use empty::Empty;
+pub use field::Field;
+pub use list::{Item, List};
+pub use load::{Loaded, later, load, reload, status_view};
+pub use toast::{ToastHost, Toaster, provide_toaster, use_toast};

@@ -1,0 +1,418 @@
+//! Typed string catalogues: Simplified Chinese first, English second.
+//!
+//! Every locale is a `Strings` value, so a string missing from one catalogue
+//! is a compile error rather than a blank label on a member's phone.
+
+mod en;
+mod zh;
+
+use leptos::prelude::*;
+
+pub use en::EN;
+pub use zh::ZH;
+
+use crate::storage;
+
+/// Where the chosen locale survives reloads.
+const LOCALE_KEY: &str = "zhibu.locale";
+
+/// Every user-visible string of the app.
+#[derive(Debug)]
+pub struct Strings {
+    pub app_name: &'static str,
+    pub loading: &'static str,
+
+    // The bottom tab bar.
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_checkin: &'static str,
+    pub nav_service: &'static str,
+    pub nav_me: &'static str,
+
+    // Page titles shown in the top bar and the document title.
+    pub title_home: &'static str,
+    pub title_checkin: &'static str,
+    pub title_service: &'static str,
+    pub title_me: &'static str,
+    pub title_login: &'static str,
+    pub title_not_found: &'static str,
+
+    pub home_greeting: &'static str,
+    pub home_empty_title: &'static str,
+    pub home_empty_desc: &'static str,
+
+    pub checkin_empty_title: &'static str,
+    pub checkin_empty_desc: &'static str,
+
+    pub service_empty_title: &'static str,
+    pub service_empty_desc: &'static str,
+
+    pub me_guest_title: &'static str,
+    pub me_guest_desc: &'static str,
+    pub me_login: &'static str,
+    pub me_logout: &'static str,
+    pub me_signed_out: &'static str,
+    pub me_phone: &'static str,
+    pub me_branch: &'static str,
+    pub me_community: &'static str,
+    pub me_none: &'static str,
+    pub me_settings: &'static str,
+    pub me_language: &'static str,
+    pub me_version: &'static str,
+
+    pub login_phone: &'static str,
+    pub login_phone_placeholder: &'static str,
+    pub login_password: &'static str,
+    pub login_password_placeholder: &'static str,
+    pub login_submit: &'static str,
+    pub login_missing_fields: &'static str,
+    pub login_success: &'static str,
+    pub login_hint: &'static str,
+
+    pub not_found_title: &'static str,
+    pub not_found_desc: &'static str,
+    pub back_home: &'static str,
+
+    pub error_network: &'static str,
+    pub error_unexpected: &'static str,
+    pub error_server: &'static str,
+    pub session_expired: &'static str,
+
+    pub title_attendance: &'static str,
+    pub title_live: &'static str,
+    pub title_org: &'static str,
+    pub title_hours: &'static str,
+    pub title_review: &'static str,
+    pub title_report: &'static str,
+    pub title_sectors: &'static str,
+    pub title_certificate: &'static str,
+    pub title_verify: &'static str,
+    pub home_attendance: &'static str,
+    pub live_open: &'static str,
+    pub td_when: &'static str,
+    pub td_location: &'static str,
+    pub td_study: &'static str,
+    pub td_activities: &'static str,
+    pub theme_statuses: [&'static str; 3],
+    pub statuses: [&'static str; 4],
+    pub status_pending: &'static str,
+    pub status_waiting: &'static str,
+    pub waiting_title: &'static str,
+    pub waiting_hint: &'static str,
+    pub synced: &'static str,
+    pub checkin_ok: &'static str,
+    pub checkin_failed: &'static str,
+    pub checkin_queued: &'static str,
+    pub checkin_code_title: &'static str,
+    pub checkin_day: &'static str,
+    pub checkin_code: &'static str,
+    pub checkin_submit: &'static str,
+    pub checkin_scan_hint: &'static str,
+    pub checkin_choose_day: &'static str,
+    pub checkin_code_invalid: &'static str,
+    pub checkin_one_tap: &'static str,
+    pub checkin_back: &'static str,
+    pub absent: &'static str,
+    pub study_done: &'static str,
+    pub dues_paid: &'static str,
+    pub makeup_word: &'static str,
+    pub makeup_action: &'static str,
+    pub makeup_title: &'static str,
+    pub makeup_studied: &'static str,
+    pub makeup_studied_on: &'static str,
+    pub makeup_missing: &'static str,
+    pub makeup_date_invalid: &'static str,
+    pub makeup_sent: &'static str,
+    pub attendance_empty: &'static str,
+    pub submit: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub cancel: &'static str,
+    pub search: &'static str,
+    pub choose: &'static str,
+    pub note: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
+    pub approved_toast: &'static str,
+    pub select_all: &'static str,
+    pub select_some: &'static str,
+    pub load_more: &'static str,
+    pub people: &'static str,
+    pub live_short_code: &'static str,
+    pub live_fullscreen: &'static str,
+    pub live_present: &'static str,
+    pub live_expected: &'static str,
+    pub roll_call_title: &'static str,
+    pub roll_call_empty: &'static str,
+    pub roll_call_submit: &'static str,
+    pub roll_call_done: &'static str,
+    pub edit_title: &'static str,
+    pub edit_name: &'static str,
+    pub edit_starts: &'static str,
+    pub edit_ends: &'static str,
+    pub edit_activities: &'static str,
+    pub edit_time_invalid: &'static str,
+    pub dues_title: &'static str,
+    pub dues_member: &'static str,
+    pub dues_choose: &'static str,
+    pub dues_basis: &'static str,
+    pub dues_bases: [&'static str; 5],
+    pub dues_income: &'static str,
+    pub dues_standard: &'static str,
+    pub dues_amount: &'static str,
+    pub dues_method: &'static str,
+    pub dues_cash: &'static str,
+    pub dues_transfer: &'static str,
+    pub dues_submit: &'static str,
+    pub dues_missing: &'static str,
+    pub dues_recorded: &'static str,
+    pub makeups_title: &'static str,
+    pub makeups_empty: &'static str,
+    pub wechat_login: &'static str,
+    pub wechat_outside: &'static str,
+    pub wechat_unbound: &'static str,
+    pub wechat_bind_title: &'static str,
+    pub wechat_bind_submit: &'static str,
+    pub login_or: &'static str,
+    pub me_categories: &'static str,
+    pub me_sectors: &'static str,
+    pub me_work: &'static str,
+    pub me_orgs: &'static str,
+    pub categories: [&'static str; 5],
+    pub roles: [&'static str; 4],
+    pub org_kinds: [&'static str; 9],
+    pub service_kinds: [&'static str; 7],
+    pub community_search: &'static str,
+    pub community_none: &'static str,
+    pub report_title: &'static str,
+    pub report_desc: &'static str,
+    pub report_action: &'static str,
+    pub report_sent: &'static str,
+    pub report_mine: &'static str,
+    pub report_none: &'static str,
+    pub join_title: &'static str,
+    pub join_committee: &'static str,
+    pub join_platform: &'static str,
+    pub platforms: [&'static str; 4],
+    pub platform_other: &'static str,
+    pub sector_choose: &'static str,
+    pub platform_choose: &'static str,
+    pub join_submit: &'static str,
+    pub join_sent: &'static str,
+    pub join_mine: &'static str,
+    pub join_none: &'static str,
+    pub service_log_title: &'static str,
+    pub service_correct_title: &'static str,
+    pub service_kind: &'static str,
+    pub service_duration: &'static str,
+    pub durations: [&'static str; 5],
+    pub service_minutes: &'static str,
+    pub service_date: &'static str,
+    pub service_place: &'static str,
+    pub place_none: &'static str,
+    pub place_search: &'static str,
+    pub service_minutes_invalid: &'static str,
+    pub service_date_invalid: &'static str,
+    pub service_sent: &'static str,
+    pub service_queued: &'static str,
+    pub service_mine: &'static str,
+    pub service_correct: &'static str,
+    pub hours_unit: &'static str,
+    pub correction: &'static str,
+    pub review_checkins: &'static str,
+    pub review_logs: &'static str,
+    pub review_reports: &'static str,
+    pub review_joins: &'static str,
+    pub reject_reason: &'static str,
+    pub reject_reason_missing: &'static str,
+    pub review_done: &'static str,
+    pub review_empty_title: &'static str,
+    pub review_empty_desc: &'static str,
+    pub compliance_issue: &'static str,
+    pub org_children: &'static str,
+    pub org_no_children: &'static str,
+    pub org_theme_days: &'static str,
+    pub org_no_theme_days: &'static str,
+    pub org_members: &'static str,
+    pub probationary: &'static str,
+    pub month: &'static str,
+    pub month_from: &'static str,
+    pub month_to: &'static str,
+    pub month_invalid: &'static str,
+    pub hours_group: &'static str,
+    pub hours_by: [&'static str; 3],
+    pub hours_total: &'static str,
+    pub hours_entries: &'static str,
+    pub hours_members: &'static str,
+    pub hours_participation: &'static str,
+    pub hours_chart: &'static str,
+    pub hours_none: &'static str,
+    pub export_csv: &'static str,
+    pub export_xlsx: &'static str,
+    pub certificate_choose: &'static str,
+    pub certificate_issue: &'static str,
+    pub certificate_heading: &'static str,
+    pub certificate_period: &'static str,
+    pub certificate_total: &'static str,
+    pub certificate_issuer: &'static str,
+    pub certificate_issued: &'static str,
+    pub certificate_number: &'static str,
+    pub certificate_verify: &'static str,
+    pub verify_ok: &'static str,
+    pub print: &'static str,
+}
+
+/// The languages the app speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Zh, Locale::En];
+
+    /// The BCP 47 tag used for `<html lang>` and storage.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// The language's own name, so anyone can find their language.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::Zh => "中文",
+            Locale::En => "English",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|locale| locale.tag() == tag)
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Locale::Zh => &ZH,
+            Locale::En => &EN,
+        }
+    }
+}
+
+/// The locale context, provided once at the app root.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The current catalogue; reading it inside a view makes the view follow
+    /// locale changes.
+    pub fn t(&self) -> &'static Strings {
+        self.locale.get().strings()
+    }
+
+    /// The current catalogue without subscribing (for event handlers).
+    pub fn t_untracked(&self) -> &'static Strings {
+        self.locale.get_untracked().strings()
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// Switches the language, `<html lang>` and the stored choice together.
+    pub fn set_locale(&self, locale: Locale) {
+        set_document_lang(locale);
+        storage::set(LOCALE_KEY, locale.tag());
+        self.locale.set(locale);
+    }
+}
+
+/// Reads the stored locale, applies it to `<html lang>` and provides the
+/// context.
+pub fn provide_i18n() -> I18n {
+    let initial = storage::get(LOCALE_KEY)
+        .and_then(|tag| Locale::from_tag(&tag))
+        .unwrap_or_default();
+    set_document_lang(initial);
+    let i18n = I18n {
+        locale: RwSignal::new(initial),
+    };
+    provide_context(i18n);
+    i18n
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// A label that follows the locale: `tr(|t| t.nav_home)`.
+///
+/// Every call returns the same closure type, so all the app's labels share
+/// one compiled renderer instead of one each (a large share of the wasm).
+pub fn tr(
+    pick: fn(&Strings) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || pick(i18n.t())
+}
+
+fn set_document_lang(locale: Locale) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+}
+
+use zhibu_shared::checkin::{ReviewStatus, ThemeDayStatus};
+use zhibu_shared::org::{MemberCategory, OrgKind, Role};
+use zhibu_shared::service::{LogStatus, ServiceKind};
+
+use crate::components::BadgeTone;
+
+/// A review status and the badge tone it shows with.
+pub fn review_status(t: &Strings, status: ReviewStatus) -> (&'static str, BadgeTone) {
+    match status {
+        ReviewStatus::Pending => (t.statuses[0], BadgeTone::Warning),
+        ReviewStatus::Approved => (t.statuses[1], BadgeTone::Success),
+        ReviewStatus::Rejected => (t.statuses[2], BadgeTone::Primary),
+    }
+}
+
+/// A log, report or join status and its badge tone.
+pub fn log_status(t: &Strings, status: LogStatus) -> (&'static str, BadgeTone) {
+    let tone = match status {
+        LogStatus::Pending => BadgeTone::Warning,
+        LogStatus::Approved => BadgeTone::Success,
+        LogStatus::Rejected => BadgeTone::Primary,
+        LogStatus::Superseded => BadgeTone::Muted,
+    };
+    (t.statuses[status as usize], tone)
+}
+
+pub fn theme_status(t: &Strings, status: ThemeDayStatus) -> (&'static str, BadgeTone) {
+    let tone = match status {
+        ThemeDayStatus::Upcoming => BadgeTone::Primary,
+        ThemeDayStatus::Open => BadgeTone::Success,
+        ThemeDayStatus::Closed => BadgeTone::Muted,
+    };
+    (t.theme_statuses[status as usize], tone)
+}
+
+pub fn kind_name(t: &Strings, kind: ServiceKind) -> &'static str {
+    t.service_kinds[kind as usize]
+}
+
+pub fn category_name(t: &Strings, category: MemberCategory) -> &'static str {
+    t.categories[category as usize]
+}
+
+pub fn role_name(t: &Strings, role: Role) -> &'static str {
+    t.roles[role as usize]
+}
+
+pub fn org_kind_name(t: &Strings, kind: OrgKind) -> &'static str {
+    t.org_kinds[kind as usize]
+}

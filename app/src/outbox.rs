@@ -1,0 +1,160 @@
+//! The offline queue: check-ins and service logs that could not be sent
+//! because the network was gone wait in `localStorage` and are sent again,
+//! with the same id and the same body, when the browser comes back online
+//! and whenever the app starts. The server treats a replay of the same id
+//! and body as the same row, so sending twice never counts twice.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use zhibu_shared::checkin::ReviewStatus;
+
+use crate::api::{self, ApiError};
+use crate::components::{Toaster, use_toast};
+use crate::i18n::{I18n, Strings, use_i18n};
+use crate::storage;
+
+const OUTBOX_KEY: &str = "zhibu.outbox";
+
+/// One request waiting for the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// The id inside the body: what the list shows and the server dedupes on.
+    pub id: String,
+    /// `/theme-days/7/checkins` or `/service-logs`.
+    pub path: String,
+    /// The JSON body, sent byte for byte.
+    pub body: String,
+    /// What the member recognises it by: the theme day, the service.
+    pub label: String,
+    pub checkin: bool,
+}
+
+/// What became of a request.
+pub enum Sent {
+    /// The server answered 2xx with this body.
+    Done(String),
+    /// No network: it waits in the queue.
+    Queued,
+    Failed(ApiError),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Outbox {
+    waiting: RwSignal<Vec<Waiting>>,
+    /// Counts deliveries, so lists reload after a sync.
+    pub synced: RwSignal<u32>,
+    busy: StoredValue<bool>,
+    toaster: Toaster,
+    i18n: I18n,
+}
+
+impl Outbox {
+    /// The waiting requests of one kind (tracked).
+    pub fn waiting(&self, checkin: bool) -> Vec<Waiting> {
+        self.waiting
+            .get()
+            .into_iter()
+            .filter(|w| w.checkin == checkin)
+            .collect()
+    }
+
+    /// Sends a request, queueing it when the network is gone.
+    pub async fn send(&self, item: Waiting) -> Sent {
+        match api::post_json(&item.path, item.body.clone()).await {
+            Ok((_, text)) => Sent::Done(text),
+            Err(ApiError::Network(_)) => {
+                self.waiting.update(|list| {
+                    if !list.iter().any(|w| w.id == item.id) {
+                        list.push(item);
+                    }
+                });
+                self.save();
+                Sent::Queued
+            }
+            Err(error) => Sent::Failed(error),
+        }
+    }
+
+    fn save(&self) {
+        let list = self.waiting.get_untracked();
+        match serde_json::to_string(&list) {
+            Ok(json) if !list.is_empty() => storage::set(OUTBOX_KEY, &json),
+            _ => storage::remove(OUTBOX_KEY),
+        }
+    }
+
+    /// Sends everything waiting, oldest first; stops at the first network
+    /// failure. Drops an item once the server has decided on it.
+    pub fn flush(self) {
+        if self.busy.get_value()
+            || !api::has_session()
+            || self.waiting.with_untracked(Vec::is_empty)
+        {
+            return;
+        }
+        self.busy.set_value(true);
+        let (toaster, i18n) = (self.toaster, self.i18n);
+        wasm_bindgen_futures::spawn_local(async move {
+            for item in self.waiting.get_untracked() {
+                let t = i18n.t_untracked();
+                let outcome = match api::post_json(&item.path, item.body.clone()).await {
+                    Ok((_, text)) => Some(delivered(t, &item, &text)),
+                    Err(ApiError::Network(_)) => break,
+                    Err(error) => match error.status() {
+                        // Signed out, throttled or a server fault: try later.
+                        Some(401 | 429) | Some(500..) => None,
+                        _ => Some(error.message(t)),
+                    },
+                };
+                if let Some(message) = outcome {
+                    self.waiting.update(|list| list.retain(|w| w.id != item.id));
+                    self.save();
+                    self.synced.update(|n| *n += 1);
+                    toaster.show(format!("{}：{message}", item.label));
+                }
+            }
+            self.busy.set_value(false);
+        });
+    }
+}
+
+/// A check-in's status, without decoding the rest (dates and all) in the
+/// first-load code.
+#[derive(Deserialize)]
+struct Status {
+    status: ReviewStatus,
+}
+
+/// The toast after a queued request was accepted.
+fn delivered(t: &Strings, item: &Waiting, text: &str) -> String {
+    match api::decode::<Status>(text) {
+        Ok(answer) if item.checkin => crate::i18n::review_status(t, answer.status).0.to_owned(),
+        _ => t.synced.to_owned(),
+    }
+}
+
+/// Restores the queue, sends it now and whenever the browser comes back
+/// online. Needs the toaster and locale contexts.
+pub fn provide_outbox() -> Outbox {
+    let stored = storage::get(OUTBOX_KEY)
+        .and_then(|json| serde_json::from_str::<Vec<Waiting>>(&json).ok())
+        .unwrap_or_default();
+    let outbox = Outbox {
+        waiting: RwSignal::new(stored),
+        synced: RwSignal::new(0),
+        busy: StoredValue::new(false),
+        toaster: use_toast(),
+        i18n: use_i18n(),
+    };
+    provide_context(outbox);
+    outbox.flush();
+    // Lives as long as the app.
+    std::mem::forget(window_event_listener(leptos::ev::online, move |_| {
+        outbox.flush()
+    }));
+    outbox
+}
+
+pub fn use_outbox() -> Outbox {
+    expect_context::<Outbox>()
+}

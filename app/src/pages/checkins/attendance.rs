@@ -1,0 +1,145 @@
+//! 我的出勤: one row per theme day of mine; on a closed day I missed, a
+//! make-up (补学) request.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use zhibu_shared::checkin::{Makeup, MakeupRequest, MyAttendance, ReviewStatus, ThemeDayStatus};
+
+use crate::api;
+use crate::components::{
+    BadgeTone, Button, ButtonVariant, Card, Field, Item, List, load, reload, status_view, use_toast,
+};
+use crate::i18n::{review_status, theme_status, tr, use_i18n};
+use crate::layout::set_page_title;
+use crate::util;
+
+/// The last twelve months.
+fn path() -> String {
+    let month = util::this_month();
+    let year: i32 = month[..4].parse().unwrap_or_default();
+    format!("/me/attendance?from={}{}&to={month}", year - 1, &month[4..])
+}
+
+/// Whether a make-up can be asked for: the day is over, I was not there (or
+/// my check-in was turned down) and I have not asked yet.
+fn may_make_up(row: &MyAttendance) -> bool {
+    row.theme_day.status == ThemeDayStatus::Closed
+        && row
+            .checkin
+            .as_ref()
+            .is_none_or(|c| c.status == ReviewStatus::Rejected)
+        && row.makeup.is_none()
+}
+
+#[component]
+pub fn AttendancePage() -> impl IntoView {
+    set_page_title(|t| t.title_attendance);
+    let i18n = use_i18n();
+    let toaster = use_toast();
+    let rows = load::<Vec<MyAttendance>>(path());
+    let making_up = RwSignal::new(None::<i64>);
+    let studied = RwSignal::new(String::new());
+    let studied_on = RwSignal::new(util::today());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let items = move || {
+        let t = i18n.t();
+        rows.with(|state| match state {
+            Some(Ok(rows)) => rows
+                .iter()
+                .rev()
+                .map(|row| {
+                    let day = &row.theme_day;
+                    let badge = match (&row.checkin, &row.makeup) {
+                        (_, Some(makeup)) => {
+                            let (text, tone) = review_status(t, makeup.status);
+                            (format!("{} {text}", t.makeup_word), tone)
+                        }
+                        (Some(checkin), None) => {
+                            let (text, tone) = review_status(t, checkin.status);
+                            (text.to_owned(), tone)
+                        }
+                        (None, None) if day.status == ThemeDayStatus::Closed => {
+                            (t.absent.to_owned(), BadgeTone::Muted)
+                        }
+                        (None, None) => {
+                            let (text, tone) = theme_status(t, day.status);
+                            (text.to_owned(), tone)
+                        }
+                    };
+                    let mut sub = day.org.name.clone();
+                    if row.study_done {
+                        sub = format!("{sub} · {}", t.study_done);
+                    }
+                    if let Some(dues) = &row.dues {
+                        sub = format!(
+                            "{sub} · {} ¥{}",
+                            t.dues_paid,
+                            zhibu_shared::theme_day::yuan(dues.amount_fen)
+                        );
+                    }
+                    Item {
+                        key: day.id.to_string(),
+                        title: format!("{} {}", day.date, day.title),
+                        sub,
+                        badge: Some(badge),
+                        action: may_make_up(row),
+                        ..Item::default()
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+    };
+    let start = Callback::new(move |key: String| {
+        making_up.set(key.parse().ok());
+        error.set(None);
+    });
+    let submit = move |_| {
+        let t = i18n.t_untracked();
+        let Some(day) = making_up.get_untracked() else {
+            return;
+        };
+        let Ok(date) = studied_on.get_untracked().parse::<NaiveDate>() else {
+            error.set(Some(t.makeup_date_invalid.to_owned()));
+            return;
+        };
+        let request = MakeupRequest {
+            studied: studied.get_untracked().trim().to_owned(),
+            studied_on: date,
+        };
+        if request.studied.is_empty() {
+            error.set(Some(t.makeup_missing.to_owned()));
+            return;
+        }
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer =
+                api::post::<_, Makeup>(&format!("/theme-days/{day}/makeups"), &request).await;
+            busy.set(false);
+            match answer {
+                Ok(_) => {
+                    toaster.show(t.makeup_sent);
+                    making_up.set(None);
+                    studied.set(String::new());
+                    reload(rows, path());
+                }
+                Err(e) => error.set(Some(e.message(t))),
+            }
+        });
+    };
+    view! {
+        {move || making_up.get().map(|_| view! {
+            <Card title=tr(|t| t.makeup_title)>
+                <Field label=|t| t.makeup_studied name="studied" value=studied/>
+                <Field label=|t| t.makeup_studied_on name="studied_on" kind="date" value=studied_on/>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <Button variant=ButtonVariant::Primary block=true loading=busy on_click=submit>
+                    {tr(|t| t.submit)}
+                </Button>
+            </Card>
+        })}
+        {move || rows.with(status_view)}
+        <List items=items action=(|t| t.makeup_action, start) empty=|t| t.attendance_empty/>
+    }
+}

@@ -1,0 +1,364 @@
+//! 打卡: checking in to a theme party day with the scanned QR code or the
+//! 6-digit code, offline included; my attendance and make-ups; the
+//! secretary's live screen lives in [`live`].
+
+pub mod attendance;
+pub mod live;
+
+use leptos::lazy;
+use leptos::prelude::*;
+use serde::Deserialize;
+use zhibu_shared::checkin::{Checkin, CheckinRequest, ThemeDay, ThemeDayStatus};
+
+use crate::api::enc;
+use crate::components::{
+    Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, load,
+    status_view,
+};
+use crate::i18n::{Strings, review_status, theme_status, tr, use_i18n};
+use crate::layout::set_page_title;
+use crate::outbox::{Outbox, Sent, Waiting, use_outbox};
+use crate::pages::{id_param, query, redirect};
+use crate::session::use_session;
+use crate::util;
+
+/// A theme day's facts, as 首页 and the check-in pages show them.
+#[component]
+pub fn ThemeDayCard(day: ThemeDay) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = day.status;
+    let when = format!(
+        "{} {}–{}",
+        day.date,
+        util::hhmm(&day.starts_at),
+        util::hhmm(&day.ends_at)
+    );
+    let activities = day.activities.join("、");
+    view! {
+        <Card>
+            <div class="card-head">
+                <h2 class="card-title">{day.title}</h2>
+                {move || {
+                    let (text, tone) = theme_status(i18n.t(), status);
+                    view! { <Badge tone=tone>{text}</Badge> }
+                }}
+            </div>
+            <p class="muted">{day.org.name}</p>
+            <dl class="facts">
+                <dt>{tr(|t| t.td_when)}</dt>
+                <dd>{when}</dd>
+                <dt>{tr(|t| t.td_location)}</dt>
+                <dd>{day.location}</dd>
+                <dt>{tr(|t| t.td_study)}</dt>
+                <dd>{day.study_item}</dd>
+                <dt>{tr(|t| t.td_activities)}</dt>
+                <dd>{activities}</dd>
+            </dl>
+        </Card>
+    }
+}
+
+/// What a check-in came to, as the result card shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub title: String,
+    pub detail: String,
+    pub tone: BadgeTone,
+}
+
+/// The body of a 409 `already_checked_in`.
+#[derive(Deserialize)]
+struct AlreadyCheckedIn {
+    checkin: Checkin,
+}
+
+fn checkin_outcome(t: &Strings, checkin: &Checkin, message: Option<String>) -> Outcome {
+    let (title, tone) = review_status(t, checkin.status);
+    let title = match checkin.status {
+        zhibu_shared::checkin::ReviewStatus::Approved => t.checkin_ok,
+        _ => title,
+    };
+    Outcome {
+        title: title.to_owned(),
+        detail: message
+            .or_else(|| checkin.reason.clone())
+            .unwrap_or_default(),
+        tone,
+    }
+}
+
+/// Checks in once: a new id, now as the client time, the position when the
+/// day has a geofence. Without a network the check-in waits in the outbox.
+pub async fn check_in(
+    outbox: Outbox,
+    t: &'static Strings,
+    day_id: i64,
+    label: String,
+    token: Option<String>,
+    short_code: Option<String>,
+    geofenced: bool,
+) -> Outcome {
+    let position = if geofenced {
+        util::position().await
+    } else {
+        None
+    };
+    let request = CheckinRequest {
+        id: util::uuid(),
+        token,
+        short_code,
+        client_time: Some(util::now()),
+        lat: position.map(|p| p.0),
+        lng: position.map(|p| p.1),
+    };
+    let body = serde_json::to_string(&request).unwrap_or_default();
+    let item = Waiting {
+        id: request.id,
+        path: format!("/theme-days/{day_id}/checkins"),
+        body,
+        label,
+        checkin: true,
+    };
+    match outbox.send(item).await {
+        Sent::Done(text) => match crate::api::decode::<Checkin>(&text) {
+            Ok(checkin) => checkin_outcome(t, &checkin, None),
+            Err(error) => failed(t, error.message(t)),
+        },
+        Sent::Queued => Outcome {
+            title: t.status_waiting.to_owned(),
+            detail: t.checkin_queued.to_owned(),
+            tone: BadgeTone::Warning,
+        },
+        Sent::Failed(error) => match error.detail::<AlreadyCheckedIn>() {
+            Some(first) => checkin_outcome(t, &first.checkin, Some(error.message(t))),
+            None => failed(t, error.message(t)),
+        },
+    }
+}
+
+fn failed(t: &Strings, detail: String) -> Outcome {
+    Outcome {
+        title: t.checkin_failed.to_owned(),
+        detail,
+        tone: BadgeTone::Primary,
+    }
+}
+
+#[component]
+fn OutcomeCard(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
+    move || {
+        outcome.get().map(|o| {
+            view! {
+                <section class="card result" role="status">
+                    <Badge tone=o.tone>{o.title}</Badge>
+                    <p class="muted">{o.detail}</p>
+                </section>
+            }
+        })
+    }
+}
+
+/// The check-ins waiting for the network, as 待同步 rows.
+#[component]
+pub fn WaitingList(checkin: bool) -> impl IntoView {
+    let outbox = use_outbox();
+    let i18n = use_i18n();
+    let items = move || {
+        outbox
+            .waiting(checkin)
+            .into_iter()
+            .map(|w| Item {
+                key: w.id,
+                title: w.label,
+                sub: i18n.t().waiting_hint.to_owned(),
+                badge: Some((i18n.t().status_waiting.to_owned(), BadgeTone::Warning)),
+                ..Item::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    move || {
+        (!items().is_empty()).then(|| {
+            view! {
+                <h2 class="section-title">{tr(|t| t.waiting_title)}</h2>
+                <List items=items/>
+            }
+        })
+    }
+}
+
+/// 打卡 tab: the waiting check-ins and the 6-digit code for a chosen day.
+#[component]
+pub fn CheckinsPage() -> impl IntoView {
+    set_page_title(|t| t.title_checkin);
+    let session = use_session();
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+    move || {
+        if signed_in.get() {
+            later(code_checkin()).into_any()
+        } else {
+            view! {
+                <Empty title=tr(|t| t.checkin_empty_title) description=tr(|t| t.checkin_empty_desc)>
+                    <a class="btn btn-primary" href="/login?next=/checkin">{tr(|t| t.me_login)}</a>
+                </Empty>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The signed-in 打卡 tab, in its own chunk.
+#[lazy]
+fn code_checkin() -> AnyView {
+    view! { <CodeCheckin/> }.into_any()
+}
+
+#[component]
+fn CodeCheckin() -> impl IntoView {
+    let days = load::<Vec<ThemeDay>>("/me/theme-days".into());
+    let outbox = use_outbox();
+    outbox.flush();
+    let chosen = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let i18n = use_i18n();
+    // Once a queued check-in is delivered, its toast tells the outcome and
+    // the "waiting" card would be stale.
+    Effect::new(move |first: Option<()>| {
+        outbox.synced.track();
+        if first.is_some() {
+            outcome.set(None);
+        }
+    });
+    let open_days = move || {
+        days.with(|state| match state {
+            Some(Ok(days)) => days
+                .iter()
+                .filter(|d| d.status != ThemeDayStatus::Closed)
+                .cloned()
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    };
+    // One day to choose from is chosen already.
+    Effect::new(move |_| {
+        let open = open_days();
+        if chosen.get_untracked().is_empty()
+            && let Some(day) = open
+                .iter()
+                .find(|d| d.status == ThemeDayStatus::Open)
+                .or(open.first())
+        {
+            chosen.set(day.id.to_string());
+        }
+    });
+    let submit = move |_| {
+        let t = i18n.t_untracked();
+        let short_code = code.get_untracked().trim().to_owned();
+        let day = open_days()
+            .into_iter()
+            .find(|d| d.id.to_string() == chosen.get_untracked());
+        let Some(day) = day else {
+            outcome.set(Some(failed(t, t.checkin_choose_day.to_owned())));
+            return;
+        };
+        if short_code.len() != 6 || !short_code.bytes().all(|b| b.is_ascii_digit()) {
+            outcome.set(Some(failed(t, t.checkin_code_invalid.to_owned())));
+            return;
+        }
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let label = format!("{} {}", day.date, day.title);
+            let geofenced = day.geofence.is_some();
+            let result =
+                check_in(outbox, t, day.id, label, None, Some(short_code), geofenced).await;
+            busy.set(false);
+            code.set(String::new());
+            outcome.set(Some(result));
+        });
+    };
+    view! {
+        <WaitingList checkin=true/>
+        <OutcomeCard outcome=outcome/>
+        {move || {
+            days.with(status_view).or_else(|| {
+                let open = open_days();
+                if open.is_empty() {
+                    return Some(view! {
+                        <Empty title=tr(|t| t.checkin_empty_title) description=tr(|t| t.checkin_empty_desc)/>
+                    }.into_any());
+                }
+                let options = open
+                    .into_iter()
+                    .map(|d| (d.id.to_string(), format!("{} {}", d.date, d.title)))
+                    .collect::<Vec<_>>();
+                Some(view! {
+                    <Card title=tr(|t| t.checkin_code_title)>
+                        <Chips label=|t| t.checkin_day options=Signal::stored(options) selected=chosen/>
+                        <Field label=|t| t.checkin_code name="short_code" value=code inputmode="numeric" maxlength="6" autocomplete="off"/>
+                        <Button variant=ButtonVariant::Primary block=true loading=busy on_click=submit>
+                            {tr(|t| t.checkin_submit)}
+                        </Button>
+                        <p class="muted form-hint">{tr(|t| t.checkin_scan_hint)}</p>
+                    </Card>
+                }.into_any())
+            })
+        }}
+    }
+}
+
+/// `/checkin/:id?t=TOKEN`, what the QR code opens: signs in first when
+/// needed, then checks in with one tap.
+#[component]
+pub fn CheckinLinkPage() -> impl IntoView {
+    set_page_title(|t| t.title_checkin);
+    let session = use_session();
+    let i18n = use_i18n();
+    let outbox = use_outbox();
+    let id = id_param("id");
+    let token = query("t");
+    if !session.is_signed_in() {
+        let here = format!(
+            "/checkin/{}?t={}",
+            id.get_untracked(),
+            enc(token.as_deref().unwrap_or(""))
+        );
+        redirect(format!("/login?next={}", enc(&here)));
+        return ().into_any();
+    }
+    let day = load::<ThemeDay>(format!("/theme-days/{}", id.get_untracked()));
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let tap = move |_| {
+        let token = token.clone();
+        let (label, geofenced) = day.with_untracked(|d| match d {
+            Some(Ok(d)) => (format!("{} {}", d.date, d.title), d.geofence.is_some()),
+            _ => (i18n.t_untracked().title_checkin.to_owned(), false),
+        });
+        let t = i18n.t_untracked();
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result =
+                check_in(outbox, t, id.get_untracked(), label, token, None, geofenced).await;
+            busy.set(false);
+            outcome.set(Some(result));
+        });
+    };
+    view! {
+        {move || day.get().and_then(Result::ok).map(|day| view! { <ThemeDayCard day=day/> })}
+        <OutcomeCard outcome=outcome/>
+        <div class="actions">
+            <Button
+                variant=ButtonVariant::Primary
+                block=true
+                loading=busy
+                disabled=Signal::derive(move || outcome.with(Option::is_some))
+                on_click=tap
+            >
+                {tr(|t| t.checkin_one_tap)}
+            </Button>
+        </div>
+        <a class="btn btn-default btn-block" href="/checkin">{tr(|t| t.checkin_back)}</a>
+    }
+    .into_any()
+}

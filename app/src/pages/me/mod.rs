@@ -1,0 +1,186 @@
+//! 我的: the member's profile, the ways to 报到, 加入行业党委, 服务证明 and,
+//! for role holders, the org browser and the review inbox; the language
+//! switch and signing out.
+
+pub mod certificate;
+pub mod community;
+pub mod sectors;
+
+use leptos::prelude::*;
+use zhibu_shared::auth::Me;
+use zhibu_shared::org::Role;
+
+use crate::api;
+use crate::components::{Button, ButtonVariant, Card, Cell, CellGroup, use_toast};
+use crate::i18n::{Locale, category_name, role_name, tr, use_i18n};
+use crate::layout::set_page_title;
+use crate::session::use_session;
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    set_page_title(|t| t.title_me);
+    let session = use_session();
+    session.reload();
+    view! {
+        {move || match session.member() {
+            Some(member) => view! { <Profile member=member/> }.into_any(),
+            None => view! { <Guest/> }.into_any(),
+        }}
+        <CellGroup title=tr(|t| t.me_settings)>
+            <Cell title=tr(|t| t.me_language)>
+                <LanguageSwitch/>
+            </Cell>
+            <Cell title=tr(|t| t.me_version) value=env!("CARGO_PKG_VERSION")/>
+        </CellGroup>
+    }
+}
+
+#[component]
+fn Guest() -> impl IntoView {
+    view! {
+        <Card>
+            <div class="profile">
+                <div class="avatar avatar-guest" aria-hidden="true"></div>
+                <div>
+                    <p class="profile-name">{tr(|t| t.me_guest_title)}</p>
+                    <p class="muted">{tr(|t| t.me_guest_desc)}</p>
+                </div>
+            </div>
+            <a href="/login" class="btn btn-primary btn-block">{tr(|t| t.me_login)}</a>
+        </Card>
+    }
+}
+
+#[component]
+fn Profile(member: Me) -> impl IntoView {
+    let i18n = use_i18n();
+    let toaster = use_toast();
+    let signing_out = RwSignal::new(false);
+    let initial = member
+        .name
+        .chars()
+        .next()
+        .map(String::from)
+        .unwrap_or_default();
+    let Me {
+        name,
+        phone_masked,
+        categories,
+        branch,
+        community,
+        sectors,
+        roles,
+        ..
+    } = member;
+    let branch_heading = branch.name.clone();
+    let community = community.map(|c| c.name);
+    let sectors = sectors
+        .into_iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join("、");
+    let categories = move || {
+        let t = i18n.t();
+        categories
+            .iter()
+            .map(|c| category_name(t, *c))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    // Units a role lets me browse, once each.
+    let mut units: Vec<(i64, String)> = Vec::new();
+    for grant in roles.iter().filter(|r| r.role != Role::CommunityAdmin) {
+        if !units.iter().any(|(id, _)| *id == grant.org_id) {
+            units.push((grant.org_id, grant.org_name.clone()));
+        }
+    }
+    let has_roles = !roles.is_empty();
+    let role_cells = roles
+        .into_iter()
+        .map(|grant| {
+            view! {
+                <Cell title=move || role_name(i18n.t(), grant.role) value=grant.org_name.clone()/>
+            }
+        })
+        .collect_view();
+    let org_cells = units
+        .into_iter()
+        .map(|(id, name)| {
+            view! { <Cell title=tr(|t| t.me_orgs) value=name href=format!("/orgs/{id}")/> }
+        })
+        .collect_view();
+    let sign_out = move |_| {
+        signing_out.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            api::logout().await;
+            signing_out.set(false);
+            toaster.show(i18n.t_untracked().me_signed_out);
+        });
+    };
+    let none = move || i18n.t().me_none.to_owned();
+    view! {
+        <Card>
+            <div class="profile">
+                <div class="avatar" aria-hidden="true">{initial}</div>
+                <div>
+                    <p class="profile-name">{name}</p>
+                    <p class="muted">{branch_heading}</p>
+                </div>
+            </div>
+        </Card>
+        <CellGroup>
+            <Cell title=tr(|t| t.me_phone) value=phone_masked/>
+            <Cell title=tr(|t| t.me_categories) value=categories/>
+            <Cell title=tr(|t| t.me_branch) value=branch.name/>
+            <Cell title=tr(|t| t.me_community) value=move || community.clone().unwrap_or_else(none)/>
+            <Cell
+                title=tr(|t| t.me_sectors)
+                value=move || if sectors.is_empty() { none() } else { sectors.clone() }
+            />
+            {role_cells}
+        </CellGroup>
+        <CellGroup>
+            <Cell title=tr(|t| t.home_attendance) href="/attendance"/>
+            <Cell title=tr(|t| t.title_report) href="/me/community"/>
+            <Cell title=tr(|t| t.title_sectors) href="/me/sectors"/>
+            <Cell title=tr(|t| t.title_certificate) href="/me/certificate"/>
+        </CellGroup>
+        {has_roles.then(|| view! {
+            <CellGroup title=tr(|t| t.me_work)>
+                {org_cells}
+                <Cell title=tr(|t| t.title_review) href="/review"/>
+            </CellGroup>
+        })}
+        <div class="actions">
+            <Button variant=ButtonVariant::Danger block=true loading=signing_out on_click=sign_out>
+                {tr(|t| t.me_logout)}
+            </Button>
+        </div>
+    }
+}
+
+/// Two toggle buttons, each labelled in its own language.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="segmented" role="group" aria-label=tr(|t| t.me_language)>
+            {Locale::ALL
+                .into_iter()
+                .map(|locale| {
+                    view! {
+                        <button
+                            type="button"
+                            class="segmented-option"
+                            lang=locale.tag()
+                            aria-pressed=move || if i18n.locale() == locale { "true" } else { "false" }
+                            on:click=move |_| i18n.set_locale(locale)
+                        >
+                            {locale.native_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </span>
+    }
+}
