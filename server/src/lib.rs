@@ -11,6 +11,7 @@ pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod decisions;
 pub mod demo;
 pub mod entities;
 pub mod error;

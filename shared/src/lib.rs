@@ -11,3 +11,4 @@ pub mod org;
 pub mod phone;
 pub mod service;
 pub mod theme_day;
+mod vocabulary;

@@ -3,37 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The API's snake_case code.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            /// The Chinese name used on paper and in rosters.
-            pub fn zh(self) -> &'static str {
-                match self { $($name::$variant => $zh,)+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-
-            pub fn from_zh(zh: &str) -> Option<$name> {
-                match zh { $($zh => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
+use crate::vocabulary::vocabulary;
 
 vocabulary! {
     /// What kind of Party organisation a unit is.

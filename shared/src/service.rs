@@ -6,25 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::IdName;
 use crate::theme_day::Month;
+use crate::vocabulary::vocabulary;
 
-macro_rules! codes {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code,)+ } }
-            pub fn zh(self) -> &'static str { match self { $($name::$variant => $zh,)+ } }
-            pub fn from_code(code: &str) -> Option<$name> { match code { $($code => Some($name::$variant),)+ _ => None } }
-        }
-    };
-}
-
-codes! {
+vocabulary! {
     /// What kind of service a log records.
     ServiceKind {
         Volunteer = "volunteer", "志愿服务";
@@ -37,7 +21,7 @@ codes! {
     }
 }
 
-codes! {
+vocabulary! {
     /// Where a log, report or join request stands. `superseded`: replaced
     /// by an approved correction, no longer counted.
     LogStatus {

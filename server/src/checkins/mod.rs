@@ -954,17 +954,6 @@ pub async fn attendance(
     })
 }
 
-fn review_reason(decision: Decision, reason: Option<&str>) -> ApiResult<Option<String>> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if decision == Decision::Reject && reason.is_none() {
-        return Err(ApiError::invalid("reason", "驳回时请填写原因"));
-    }
-    if reason.is_some_and(|r| r.chars().count() > 200) {
-        return Err(ApiError::invalid("reason", "原因不能超过 200 字"));
-    }
-    Ok(reason.map(str::to_owned))
-}
-
 /// `POST /checkins/review`: approve or reject in bulk, every decision
 /// audited. Any id out of the caller's reach fails the whole request.
 pub async fn review_checkins(
@@ -974,7 +963,7 @@ pub async fn review_checkins(
     decision: Decision,
     reason: Option<&str>,
 ) -> ApiResult<u64> {
-    let reason = review_reason(decision, reason)?;
+    let reason = crate::decisions::reason(decision, reason)?;
     if ids.is_empty() || ids.len() > 1000 {
         return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));
     }
@@ -1343,7 +1332,7 @@ pub async fn review_makeups(
     decision: Decision,
     reason: Option<&str>,
 ) -> ApiResult<u64> {
-    let reason = review_reason(decision, reason)?;
+    let reason = crate::decisions::reason(decision, reason)?;
     if ids.is_empty() || ids.len() > 1000 {
         return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));
     }

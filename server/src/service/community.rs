@@ -144,7 +144,7 @@ pub async fn review(
     decision: Decision,
     reason: Option<&str>,
 ) -> ApiResult<u64> {
-    let reason = super::sectors::decision_reason(decision, reason)?;
+    let reason = crate::decisions::reason(decision, reason)?;
     let reports = community_report::Entity::find()
         .filter(community_report::Column::Id.is_in(ids.to_vec()))
         .all(conn)

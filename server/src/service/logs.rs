@@ -442,16 +442,7 @@ pub async fn review(
     decision: Decision,
     reason: Option<&str>,
 ) -> ApiResult<u64> {
-    let reason = reason
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    if decision == Decision::Reject && reason.is_none() {
-        return Err(ApiError::invalid("reason", "驳回时请填写原因"));
-    }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 200) {
-        return Err(ApiError::invalid("reason", "原因不能超过 200 字"));
-    }
+    let reason = crate::decisions::reason(decision, reason)?;
     let unique: HashSet<&String> = ids.iter().collect();
     if unique.is_empty() || unique.len() > 1000 {
         return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));

@@ -20,21 +20,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::sql;
 use crate::time::now;
 
-/// A decision's reason: required to reject, at most 200 characters.
-pub fn decision_reason(decision: Decision, reason: Option<&str>) -> ApiResult<Option<String>> {
-    let reason = reason
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    if decision == Decision::Reject && reason.is_none() {
-        return Err(ApiError::invalid("reason", "驳回时请填写原因"));
-    }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 200) {
-        return Err(ApiError::invalid("reason", "原因不能超过 200 字"));
-    }
-    Ok(reason)
-}
-
 #[derive(FromQueryResult)]
 struct Row {
     id: i64,
@@ -151,7 +136,7 @@ pub async fn review(
     decision: Decision,
     reason: Option<&str>,
 ) -> ApiResult<u64> {
-    let reason = decision_reason(decision, reason)?;
+    let reason = crate::decisions::reason(decision, reason)?;
     let rows = sector_membership::Entity::find()
         .filter(sector_membership::Column::Id.is_in(ids.to_vec()))
         .all(conn)

@@ -31,8 +31,10 @@ enum Scenario {
     Me,
     /// The first-Thursday burst: every member checks in once with the live code.
     Checkin,
-    /// `GET /orgs/{county}/hours?by=child` over a year of approved logs.
+    /// `GET /orgs/{county}/hours?by=child` (year to date) over a year of approved logs.
     Hours,
+    /// Bulk approval: `POST /service-logs/review` with 100 pending logs a request.
+    Approve,
 }
 
 #[derive(Debug, Parser)]
@@ -194,6 +196,56 @@ async fn open_theme_days(db: &Db) -> anyhow::Result<Vec<(i64, i64)>> {
     Ok(pairs.into_iter().map(|p| (p.member_id, p.other)).collect())
 }
 
+/// One pending log per member but the reviewer, dated over the last fifty days.
+async fn seed_pending(db: &Db) -> anyhow::Result<Vec<String>> {
+    let members = zhibu_server::sql::fetch_all::<Pair>(
+        db.reader(),
+        "SELECT id AS member_id, branch_id AS other FROM member WHERE id <> 1 ORDER BY id",
+        [],
+    )
+    .await?;
+    let today = zhibu_server::time::today(chrono_tz::Asia::Shanghai);
+    let now = zhibu_server::time::now();
+    let mut ids = Vec::with_capacity(members.len());
+    for chunk in members.chunks(500) {
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        let mut rows = Vec::new();
+        for (i, m) in chunk.iter().enumerate() {
+            let id = uuid::Uuid::new_v4().to_string();
+            let date = today - chrono::Duration::days(m.member_id % 50);
+            values.extend([
+                id.clone().into(),
+                m.member_id.into(),
+                zhibu_shared::service::ServiceKind::ALL[(m.member_id % 7) as usize]
+                    .code()
+                    .into(),
+                date.into(),
+                zhibu_shared::theme_day::Month::of(date).to_string().into(),
+                m.other.into(),
+                now.into(),
+            ]);
+            ids.push(id);
+            let b = i * 7;
+            rows.push(format!(
+                "(${}, ${}, ${}, ${}, ${}, 60, ${}, 'pending', '', ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
+        }
+        let query = format!(
+            "INSERT INTO service_log (id, member_id, kind, date, month, minutes, branch_id, status, request_hash, created_at) VALUES {}",
+            rows.join(", ")
+        );
+        zhibu_server::sql::execute(db.writer(), &query, values).await?;
+    }
+    Ok(ids)
+}
+
 /// Approved logs spread over the last twelve months, credited and rolled
 /// up by the server's own roll-up code.
 async fn seed_hours(db: &Db, per_member: usize) -> anyhow::Result<usize> {
@@ -284,7 +336,12 @@ struct Plan {
     /// (token, theme day) per member, for the check-in burst.
     checkins: Vec<(String, i64)>,
     hours_path: String,
+    /// Pending log ids, 100 per review request.
+    batches: Vec<Vec<String>>,
 }
+
+/// Logs per bulk-approval request.
+const APPROVE_BATCH: usize = 100;
 
 async fn one_request(
     client: &reqwest::Client,
@@ -329,6 +386,14 @@ async fn one_request(
                 .send()
                 .await
         }
+        Scenario::Approve => {
+            client
+                .post(format!("{url}/api/v1/service-logs/review"))
+                .bearer_auth(&plan.tokens[0])
+                .json(&json!({"ids": plan.batches[n], "decision": "approve"}))
+                .send()
+                .await
+        }
     };
     match result {
         Ok(r) => {
@@ -357,6 +422,7 @@ async fn main() -> anyhow::Result<()> {
         tokens: Vec::new(),
         checkins: Vec::new(),
         hours_path: String::new(),
+        batches: Vec::new(),
     };
     let mut logs = 0;
     match args.scenario {
@@ -387,14 +453,24 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             plan.tokens = sessions(&db, &[1]).await?;
-            let to = zhibu_shared::theme_day::Month::of(zhibu_server::time::today(
-                chrono_tz::Asia::Shanghai,
-            ));
-            let mut from = to;
-            for _ in 0..11 {
-                from = from.previous();
-            }
-            plan.hours_path = format!("/api/v1/orgs/{county}/hours?from={from}&to={to}&by=child");
+            // The dashboard's default: this year so far, by child unit.
+            plan.hours_path = format!("/api/v1/orgs/{county}/hours?by=child");
+        }
+        Scenario::Approve => {
+            let ids = seed_pending(&db).await?;
+            logs = ids.len();
+            let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
+                .await?
+                .context("no county")?;
+            // The reviewer is a secretary over every branch who logged nothing.
+            zhibu_server::sql::execute(
+                db.writer(),
+                "INSERT INTO role_grant (member_id, role, org_id) VALUES (1, 'secretary', $1)",
+                [county.into()],
+            )
+            .await?;
+            plan.tokens = sessions(&db, &[1]).await?;
+            plan.batches = ids.chunks(APPROVE_BATCH).map(|c| c.to_vec()).collect();
         }
         Scenario::Readyz | Scenario::Login => {}
     }
@@ -430,7 +506,9 @@ async fn main() -> anyhow::Result<()> {
             let mut outcome = Outcome::default();
             while Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if scenario == Scenario::Checkin && n >= plan.checkins.len() {
+                if (scenario == Scenario::Checkin && n >= plan.checkins.len())
+                    || (scenario == Scenario::Approve && n >= plan.batches.len())
+                {
                     break;
                 }
                 let t = Instant::now();
@@ -469,6 +547,8 @@ async fn main() -> anyhow::Result<()> {
         "seconds": elapsed,
         "requests": requests,
         "ok_per_sec": ok as f64 / elapsed,
+        "logs_approved_per_sec": (args.scenario == Scenario::Approve)
+            .then(|| (ok as usize * APPROVE_BATCH) as f64 / elapsed),
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "errors": all.errors,
