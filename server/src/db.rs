@@ -72,7 +72,12 @@ impl Db {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         Migrator::up(&self.writer, None)
             .await
-            .context("migrating the database")
+            .context("migrating the database")?;
+        if self.backend() == DatabaseBackend::Sqlite {
+            // Refreshes the planner's statistics where they have drifted.
+            self.writer.execute_unprepared("PRAGMA optimize").await?;
+        }
+        Ok(())
     }
 
     /// True when the database answers a trivial query.

@@ -225,9 +225,17 @@ const GIVEN: &[&str] = &[
     "永刚", "春华", "国庆", "淑珍", "俊杰", "晓东", "雪梅",
 ];
 
+/// Where the demo's in-office members work.
+const EMPLOYERS: [&str; 4] = [
+    "东明县财政局",
+    "东明县教育和体育局",
+    "东明县人民医院",
+    "东明县自然资源局",
+];
+
 /// The demo roster as CSV text, in the import's columns.
 pub fn demo_roster_csv() -> String {
-    let mut csv = String::from("姓名,手机号,所在党组织,党员类别,入党日期,报到社区\n");
+    let mut csv = String::from("姓名,手机号,所在党组织,党员类别,入党日期,报到社区,工作单位\n");
     let dongguan = format!(
         "{COUNTY_COMMITTEE}/城关街道党工委/{}",
         community_branch("东关社区")
@@ -277,8 +285,14 @@ pub fn demo_roster_csv() -> String {
         ),
     ];
     for (name, phone, path, categories, joined, community) in demo_rows {
+        // In-office demo members work for county organs.
+        let employer = if categories == "在职" {
+            "东明县财政局"
+        } else {
+            ""
+        };
         csv.push_str(&format!(
-            "{name},{phone},{path},{categories},{joined},{community}\n"
+            "{name},{phone},{path},{categories},{joined},{community},{employer}\n"
         ));
     }
     // A few hundred more, spread over every branch and category.
@@ -333,8 +347,13 @@ pub fn demo_roster_csv() -> String {
         } else {
             home.unwrap_or("")
         };
+        let employer = if categories.contains(&"在职") {
+            EMPLOYERS[i % EMPLOYERS.len()]
+        } else {
+            ""
+        };
         csv.push_str(&format!(
-            "{name},{phone},{path},\"{}\",{joined},{community}\n",
+            "{name},{phone},{path},\"{}\",{joined},{community},{employer}\n",
             categories.join(",")
         ));
     }

@@ -269,7 +269,8 @@ async fn an_export_imports_back_unchanged() {
             "所在党组织",
             "党员类别",
             "入党日期",
-            "报到社区"
+            "报到社区",
+            "工作单位"
         ]
     );
     let wang = rows
@@ -356,4 +357,62 @@ async fn the_command_line_import_reports_and_applies() {
         1
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_optional_employer_column_is_imported_exported_and_kept_when_absent() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let with_employer = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区,工作单位\n\
+        陈新,13700000001,东明县委/渔沃街道党工委/新时代社区党支部,在职,2010-07-01,黄河社区,东明县财政局\n";
+    let (status, report) = upload(
+        &app,
+        &admin,
+        "r.csv",
+        with_employer.as_bytes().to_vec(),
+        false,
+    )
+    .await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    // A file without the column leaves the employer alone.
+    let (_, report) = upload(
+        &app,
+        &admin,
+        "r.csv",
+        roster(&[NEW_ROWS[0]]).into_bytes(),
+        false,
+    )
+    .await;
+    assert_eq!(report["unchanged"], 1, "{report}");
+    let branch = app
+        .org_id(&[demo::COUNTY, "渔沃街道党工委", "新时代社区党支部"])
+        .await;
+    let bytes = app
+        .get(&format!("/admin/roster?org_id={branch}"), &admin)
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let row: Vec<String> = range
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(row[6], "东明县财政局");
+    let long = format!(
+        "姓名,手机号,所在党组织,党员类别,入党日期,报到社区,工作单位\n陈新,13700000001,东明县委/渔沃街道党工委/新时代社区党支部,在职,,,{}\n",
+        "单".repeat(101)
+    );
+    let (status, _) = upload(&app, &admin, "r.csv", long.into_bytes(), false).await;
+    assert_eq!(status, 422);
 }

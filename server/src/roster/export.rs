@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use zhibu_shared::org::MemberStatus;
 
-use super::parse::HEADERS;
+use super::parse::{EMPLOYER_HEADER, HEADERS};
 use crate::access::{ADMINS, Caller};
 use crate::entities::{community, member};
 use crate::error::ApiResult;
@@ -19,7 +19,7 @@ pub async fn roster_rows(
     conn: &impl ConnectionTrait,
     caller: Option<&Caller>,
     org_id: i64,
-) -> ApiResult<Vec<[String; 6]>> {
+) -> ApiResult<Vec<[String; 7]>> {
     if let Some(caller) = caller {
         caller.require(conn, ADMINS, org_id).await?;
     }
@@ -64,17 +64,18 @@ pub async fn roster_rows(
             m.community_id
                 .and_then(|id| communities.get(&id).cloned())
                 .unwrap_or_default(),
+            m.employer.unwrap_or_default(),
         ]);
     }
     Ok(rows)
 }
 
-pub fn to_xlsx(rows: &[[String; 6]]) -> anyhow::Result<Vec<u8>> {
+pub fn to_xlsx(rows: &[[String; 7]]) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("党员名册")?;
     let bold = Format::new().set_bold();
-    for (col, header) in HEADERS.iter().enumerate() {
+    for (col, header) in HEADERS.iter().chain([&EMPLOYER_HEADER]).enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &bold)?;
     }
     for (i, row) in rows.iter().enumerate() {
@@ -89,5 +90,6 @@ pub fn to_xlsx(rows: &[[String; 6]]) -> anyhow::Result<Vec<u8>> {
     sheet.set_column_width(3, 16)?;
     sheet.set_column_width(4, 12)?;
     sheet.set_column_width(5, 16)?;
+    sheet.set_column_width(6, 24)?;
     Ok(book.save_to_buffer()?)
 }

@@ -29,6 +29,9 @@ struct Row {
     categories: BTreeSet<MemberCategory>,
     joined: Option<NaiveDate>,
     community_id: Option<i64>,
+    /// The optional 工作单位 column; `None` when the file has no such column
+    /// (then the stored employer is kept).
+    employer: Option<Option<String>>,
 }
 
 /// The earliest plausible date of joining the Party.
@@ -73,6 +76,9 @@ pub async fn import(
             None => error(1, wanted, format!("缺少列“{wanted}”")),
         }
     }
+    let employer_column = header
+        .iter()
+        .position(|h| h.trim() == parse::EMPLOYER_HEADER);
     if !errors.is_empty() {
         return Ok(ImportReport {
             errors,
@@ -102,6 +108,10 @@ pub async fn import(
         if (0..6).all(|i| cell(i).is_empty()) {
             continue;
         }
+        let employer = employer_column.map(|col| {
+            let text = cells.get(col).map(|c| c.trim()).unwrap_or("");
+            (!text.is_empty()).then(|| text.to_owned())
+        });
         let before = errors.len();
         let mut error = |field: &str, message: String| {
             errors.push(ImportError {
@@ -183,6 +193,12 @@ pub async fn import(
                 }
             },
         };
+        if employer
+            .as_ref()
+            .is_some_and(|e| e.as_ref().is_some_and(|e| e.chars().count() > 100))
+        {
+            error(parse::EMPLOYER_HEADER, "工作单位不能超过 100 个字".into());
+        }
         if errors.len() == before
             && let Some(phone) = phone
         {
@@ -193,6 +209,7 @@ pub async fn import(
                 categories,
                 joined,
                 community_id,
+                employer,
             });
         }
     }
@@ -284,6 +301,7 @@ pub async fn import(
                     && path_ids.get(&row.path).copied().flatten() == Some(m.branch_id)
                     && m.joined_party_on == row.joined
                     && m.community_id == row.community_id
+                    && row.employer.as_ref().is_none_or(|e| *e == m.employer)
                     && existing_categories.get(&m.id).cloned().unwrap_or_default()
                         == row.categories;
                 if same {
@@ -318,7 +336,7 @@ pub async fn import(
                     phone: Set(row.phone.as_str().to_owned()),
                     password_hash: Set(None),
                     branch_id: Set(branch_id),
-                    employer: Set(None),
+                    employer: Set(row.employer.clone().flatten()),
                     community_id: Set(row.community_id),
                     joined_party_on: Set(row.joined),
                     probationary: Set(false),
@@ -351,6 +369,13 @@ pub async fn import(
                     .col_expr(
                         member::Column::JoinedPartyOn,
                         sea_orm::sea_query::Expr::value(row.joined),
+                    )
+                    .col_expr(
+                        member::Column::Employer,
+                        match &row.employer {
+                            Some(employer) => sea_orm::sea_query::Expr::value(employer.clone()),
+                            None => sea_orm::sea_query::Expr::col(member::Column::Employer).into(),
+                        },
                     )
                     .col_expr(
                         member::Column::UpdatedAt,

@@ -15,6 +15,9 @@ pub const HEADERS: [&str; 6] = [
     "报到社区",
 ];
 
+/// An optional seventh column: the employer of in-office members.
+pub const EMPLOYER_HEADER: &str = "工作单位";
+
 /// A file's rows as trimmed strings; row 0 is the header.
 pub type Sheet = Vec<Vec<String>>;
 
