@@ -374,7 +374,7 @@ pub async fn import(
                         member::Column::Employer,
                         match &row.employer {
                             Some(employer) => sea_orm::sea_query::Expr::value(employer.clone()),
-                            None => sea_orm::sea_query::Expr::col(member::Column::Employer).into(),
+                            None => sea_orm::sea_query::Expr::col(member::Column::Employer),
                         },
                     )
                     .col_expr(
