@@ -24,6 +24,8 @@ struct Options {
     members: usize,
     seconds: u64,
     logs_per_member: usize,
+    /// Also read hours over ten times the logs, to show the reads stay flat.
+    large: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -32,6 +34,7 @@ fn parse(args: &[String]) -> Result<Options> {
         members: 30_000,
         seconds: 10,
         logs_per_member: 12,
+        large: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -45,6 +48,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--members" => o.members = value()? as usize,
             "--seconds" => o.seconds = value()?,
             "--logs-per-member" => o.logs_per_member = value()? as usize,
+            "--large" => o.large = true,
             other => bail!("bench: unknown option `{other}`"),
         }
     }
@@ -132,7 +136,25 @@ pub fn run(args: &[String]) -> Result<()> {
         "| scenario | engine | clients | ok/s (median, range) | p50 ms | p99 ms (median, range) | errors | peak RSS MiB |"
     )?;
     writeln!(table, "|---|---|---|---|---|---|---|---|")?;
+    let mut plan: Vec<(String, &str, usize, usize)> = Vec::new();
     for (scenario, clients) in SCENARIOS {
+        plan.push((
+            scenario.to_owned(),
+            scenario,
+            clients,
+            options.logs_per_member,
+        ));
+        if scenario == "hours" && options.large {
+            let logs = options.logs_per_member * 10;
+            plan.push((
+                format!("hours ×10 logs ({logs}/member)"),
+                scenario,
+                clients,
+                logs,
+            ));
+        }
+    }
+    for (label, scenario, clients, logs_per_member) in plan {
         for (engine, url) in &engines {
             let mut results: Vec<Value> = Vec::new();
             for run in 0..options.runs {
@@ -152,7 +174,7 @@ pub fn run(args: &[String]) -> Result<()> {
                     "--seconds",
                     &options.seconds.to_string(),
                     "--logs-per-member",
-                    &options.logs_per_member.to_string(),
+                    &logs_per_member.to_string(),
                 ]);
                 match url {
                     Some(url) => command.env("ZHIBU_TEST_PG", url),
@@ -196,7 +218,7 @@ pub fn run(args: &[String]) -> Result<()> {
             let errors: f64 = field("errors").iter().sum();
             writeln!(
                 table,
-                "| {scenario} | {engine} | {clients} | {:.0} ({}) | {:.1} | {:.1} ({}) | {errors:.0} | {:.0} |",
+                "| {label} | {engine} | {clients} | {:.0} ({}) | {:.1} | {:.1} ({}) | {errors:.0} | {:.0} |",
                 median(&mut ok.clone()),
                 spread(&ok),
                 median(&mut p50),
@@ -223,8 +245,13 @@ pub fn run(args: &[String]) -> Result<()> {
     writeln!(doc, "- Machine: {}", machine())?;
     writeln!(
         doc,
-        "- Command: `cargo xtask bench --runs {} --members {} --seconds {} --logs-per-member {}`; each row is the median of {} runs, with the range",
-        options.runs, options.members, options.seconds, options.logs_per_member, options.runs
+        "- Command: `cargo xtask bench --runs {} --members {} --seconds {} --logs-per-member {}{}`; each row is the median of {} runs, with the range",
+        options.runs,
+        options.members,
+        options.seconds,
+        options.logs_per_member,
+        if options.large { " --large" } else { "" },
+        options.runs
     )?;
     writeln!(
         doc,
