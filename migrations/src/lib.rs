@@ -6,6 +6,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_identity;
 mod m20261127_000003_theme_days;
 mod m20261127_000004_service;
+mod m20261127_000005_read_models;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_identity::Migration),
             Box::new(m20261127_000003_theme_days::Migration),
             Box::new(m20261127_000004_service::Migration),
+            Box::new(m20261127_000005_read_models::Migration),
         ]
     }
 }

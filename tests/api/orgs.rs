@@ -306,3 +306,51 @@ async fn an_admin_grants_and_revokes_roles() {
         404
     );
 }
+
+#[tokio::test]
+async fn member_counts_follow_a_member_leaving_and_returning_on_every_level() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let path = [demo::COUNTY, demo::STREET, demo::BRANCH_A];
+    let mut units = Vec::new();
+    for depth in 1..=path.len() {
+        units.push(app.org_id(&path[..depth]).await);
+    }
+    let before = member_counts(&app, &admin, &units).await;
+    let id = app.member_id(demo::MEMBER).await;
+    for (status, expected) in [
+        ("transferred_out", before.iter().map(|n| n - 1).collect::<Vec<_>>()),
+        ("active", before.clone()),
+    ] {
+        let r = app
+            .client
+            .patch(app.api(&format!("/members/{id}")))
+            .bearer_auth(&admin)
+            .json(&json!({"status": status}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        assert_eq!(member_counts(&app, &admin, &units).await, expected, "{status}");
+    }
+    assert!(
+        zhibu_server::service::rollup::verify(app.db.reader())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn member_counts(app: &zhibu_tests::TestApp, token: &str, units: &[i64]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for unit in units {
+        let org: Value = app
+            .get(&format!("/orgs/{unit}"), token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        out.push(org["member_count"].as_u64().unwrap());
+    }
+    out
+}

@@ -65,7 +65,8 @@ struct Counts {
     formal: i64,
 }
 
-/// Org views with subtree member counts, computed in one grouped query.
+/// Org views with subtree member counts, read from the counts the
+/// database keeps (`org_member_count`), one row per unit.
 pub async fn org_views(
     conn: &impl ConnectionTrait,
     units: Vec<org_unit::Model>,
@@ -74,10 +75,7 @@ pub async fn org_views(
         return Ok(Vec::new());
     }
     let query = format!(
-        "SELECT c.ancestor_id, COUNT(m.id) AS members, \
-         CAST(SUM(CASE WHEN m.probationary THEN 0 ELSE 1 END) AS BIGINT) AS formal \
-         FROM org_closure c JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' \
-         WHERE c.ancestor_id IN ({}) GROUP BY c.ancestor_id",
+        "SELECT org_id AS ancestor_id, members, formal FROM org_member_count WHERE org_id IN ({})",
         sql::placeholders(1, units.len())
     );
     let counts: HashMap<i64, (u64, u64)> =

@@ -15,7 +15,7 @@ use zhibu_shared::org::Role;
 use zhibu_shared::service::{Certificate, HoursReport, HoursRow, KindMinutes, ServiceKind, hours};
 use zhibu_shared::theme_day::Month;
 
-use super::rollup::{COMMUNITY, ORG};
+use super::rollup::{COMMUNITY, ORG, range_bits};
 use crate::access::{Caller, MANAGERS};
 use crate::auth::AuthMember;
 use crate::entities::{certificate, community, member, org_unit};
@@ -66,6 +66,12 @@ struct Sum {
 #[derive(FromQueryResult)]
 struct Distinct {
     key: String,
+    members: i64,
+}
+
+#[derive(FromQueryResult)]
+struct MonthMembers {
+    month: i32,
     members: i64,
 }
 
@@ -122,7 +128,56 @@ async fn grouped(
             )
             .await?
         }
+        "month" if from.year == to.year => {
+            let ids = sql::placeholders(5, scope_ids.len());
+            let mut values: Vec<Value> = vec![
+                scope_kind.into(),
+                from.year.into(),
+                (from.month as i32).into(),
+                (to.month as i32).into(),
+            ];
+            values.extend(scope_ids.iter().map(|id| (*id).into()));
+            let rows = sql::fetch_all::<MonthMembers>(
+                conn,
+                &format!(
+                    "SELECT first_month AS month, CAST(SUM(members) AS BIGINT) AS members FROM hours_member_range \
+                     WHERE scope_kind = $1 AND year = $2 AND first_month = last_month AND first_month >= $3 \
+                     AND first_month <= $4 AND scope_id IN ({ids}) GROUP BY first_month"
+                ),
+                values,
+            )
+            .await?;
+            rows.into_iter()
+                .map(|r| Distinct {
+                    key: Month {
+                        year: from.year,
+                        month: r.month as u32,
+                    }
+                    .to_string(),
+                    members: r.members,
+                })
+                .collect()
+        }
         "month" => members_by_month(conn, scope_kind, scope_ids, from, to).await?,
+        _ if from.year == to.year => {
+            let ids = sql::placeholders(5, scope_ids.len());
+            let mut values: Vec<Value> = vec![
+                scope_kind.into(),
+                from.year.into(),
+                (from.month as i32).into(),
+                (to.month as i32).into(),
+            ];
+            values.extend(scope_ids.iter().map(|id| (*id).into()));
+            sql::fetch_all::<Distinct>(
+                conn,
+                &format!(
+                    "SELECT CAST(scope_id AS TEXT) AS key, members FROM hours_member_range \
+                     WHERE scope_kind = $1 AND year = $2 AND first_month = $3 AND last_month = $4 AND scope_id IN ({ids})"
+                ),
+                values,
+            )
+            .await?
+        }
         _ => {
             let (filter, mut member_values) = member_range(4, from, to);
             let ids = sql::placeholders(4 + member_values.len(), scope_ids.len());
@@ -132,9 +187,8 @@ async fn grouped(
             sql::fetch_all::<Distinct>(
                 conn,
                 &format!(
-                    "SELECT CAST(scope_id AS TEXT) AS key, {} AS members FROM hours_member \
-                     WHERE scope_kind = $1 AND year >= $2 AND year <= $3 AND {filter} AND scope_id IN ({ids}) GROUP BY scope_id",
-                    distinct_members(from, to)
+                    "SELECT CAST(scope_id AS TEXT) AS key, COUNT(DISTINCT member_id) AS members FROM hours_member \
+                     WHERE scope_kind = $1 AND year >= $2 AND year <= $3 AND {filter} AND scope_id IN ({ids}) GROUP BY scope_id"
                 ),
                 values,
             )
@@ -169,43 +223,52 @@ async fn totals(
         values.clone(),
     )
     .await?;
-    let (filter, mut member_values) = member_range(5, from, to);
-    let mut values: Vec<Value> = vec![
-        scope_kind.into(),
-        scope_id.into(),
-        from.year.into(),
-        to.year.into(),
-    ];
-    values.append(&mut member_values);
-    let members = sql::fetch_one::<Count>(
-        conn,
-        &format!(
-            "SELECT {} AS n FROM hours_member \
-             WHERE scope_kind = $1 AND scope_id = $2 AND year >= $3 AND year <= $4 AND {filter}",
-            distinct_members(from, to)
-        ),
-        values,
-    )
-    .await?;
+    let members = if from.year == to.year {
+        sql::fetch_one::<Count>(
+            conn,
+            "SELECT members AS n FROM hours_member_range \
+             WHERE scope_kind = $1 AND scope_id = $2 AND year = $3 AND first_month = $4 AND last_month = $5",
+            [
+                scope_kind.into(),
+                scope_id.into(),
+                from.year.into(),
+                (from.month as i32).into(),
+                (to.month as i32).into(),
+            ],
+        )
+        .await?
+    } else {
+        let (filter, mut member_values) = member_range(5, from, to);
+        let mut values: Vec<Value> = vec![
+            scope_kind.into(),
+            scope_id.into(),
+            from.year.into(),
+            to.year.into(),
+        ];
+        values.append(&mut member_values);
+        sql::fetch_one::<Count>(
+            conn,
+            &format!(
+                "SELECT COUNT(DISTINCT member_id) AS n FROM hours_member \
+                 WHERE scope_kind = $1 AND scope_id = $2 AND year >= $3 AND year <= $4 AND {filter}"
+            ),
+            values,
+        )
+        .await?
+    };
     let (minutes, entries) =
         total.map_or((0, 0), |t| (t.minutes.unwrap_or(0), t.entries.unwrap_or(0)));
     Ok((minutes, entries, members.map_or(0, |c| c.n)))
 }
 
-/// The `hours_member` condition for months `from..=to`: a member counts
-/// when a bit of theirs falls inside the range in its year. Uses four
-/// parameters from `$first` on.
+/// The `hours_member` condition for a range across years (ranges inside
+/// one year read `hours_member_range`): a member counts when a bit of
+/// theirs falls inside the range in its year. Uses four parameters from
+/// `$first` on.
 fn member_range(first: usize, from: Month, to: Month) -> (String, Vec<Value>) {
-    let all = 0xFFF_i64;
-    let low = all & !((1_i64 << (from.month - 1)) - 1);
-    let high = (1_i64 << to.month) - 1;
-    if from.year == to.year {
-        // Within one year each member has one row: no need for DISTINCT.
-        return (
-            format!("year = ${first} AND (months & ${}) <> 0", first + 1),
-            vec![from.year.into(), (low & high).into()],
-        );
-    }
+    let all = range_bits(1, 12);
+    let low = range_bits(from.month, 12);
+    let high = range_bits(1, to.month);
     let (y1, lo, y2, hi) = (first, first + 1, first + 2, first + 3);
     (
         format!(
@@ -213,15 +276,6 @@ fn member_range(first: usize, from: Month, to: Month) -> (String, Vec<Value>) {
         ),
         vec![from.year.into(), low.into(), to.year.into(), high.into()],
     )
-}
-
-/// How `hours_member` rows count as members for the range.
-fn distinct_members(from: Month, to: Month) -> &'static str {
-    if from.year == to.year {
-        "COUNT(*)"
-    } else {
-        "COUNT(DISTINCT member_id)"
-    }
 }
 
 #[derive(FromQueryResult)]

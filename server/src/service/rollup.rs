@@ -230,10 +230,113 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
         .await?;
     conn.execute_unprepared("DELETE FROM hours_participation WHERE entries <= 0")
         .await?;
+    let mut ranges = RangeDeltas::new();
     for (member, year) in touched {
-        refresh_member_year(conn, member, year).await?;
+        refresh_member_year(conn, member, year, &mut ranges).await?;
+    }
+    apply_ranges(conn, ranges).await
+}
+
+/// Changes to `hours_member_range`: (scope kind, scope, year, first month,
+/// last month) → members gained or lost.
+type RangeDeltas = BTreeMap<(String, i64, i32, u32, u32), i64>;
+
+/// Every month range inside a year, with its bits.
+pub fn month_ranges() -> impl Iterator<Item = (u32, u32, i64)> {
+    (1..=12u32).flat_map(|first| (first..=12).map(move |last| (first, last, range_bits(first, last))))
+}
+
+/// The bits of months `first..=last` (1-based) in an `hours_member` mask.
+pub fn range_bits(first: u32, last: u32) -> i64 {
+    ((1_i64 << last) - 1) & !((1_i64 << (first - 1)) - 1)
+}
+
+/// Adds to `out` how a member's months in one scope changed the ranges:
+/// a range gains the member when it now holds a month of theirs and did
+/// not before, and loses them the other way round.
+fn range_changes(
+    scope: (&str, i64),
+    year: i32,
+    before: i64,
+    after: i64,
+    out: &mut RangeDeltas,
+) {
+    if before == after {
+        return;
+    }
+    for (first, last, bits) in month_ranges() {
+        let change = i64::from(after & bits != 0) - i64::from(before & bits != 0);
+        if change != 0 {
+            *out.entry((scope.0.to_owned(), scope.1, year, first, last))
+                .or_default() += change;
+        }
+    }
+}
+
+async fn apply_ranges(conn: &impl ConnectionTrait, ranges: RangeDeltas) -> Result<(), DbErr> {
+    let changes: Vec<_> = ranges.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in changes.chunks(150) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, ((sk, sid, year, first, last), n))| {
+                values.extend([
+                    sk.clone().into(),
+                    (*sid).into(),
+                    (*year).into(),
+                    (*first as i32).into(),
+                    (*last as i32).into(),
+                    (*n).into(),
+                ]);
+                let b = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect();
+        let query = format!(
+            "INSERT INTO hours_member_range (scope_kind, scope_id, year, first_month, last_month, members) VALUES {} \
+             ON CONFLICT (scope_kind, scope_id, year, first_month, last_month) DO UPDATE SET \
+             members = hours_member_range.members + excluded.members",
+            rows.join(", ")
+        );
+        sql::execute(conn, &query, values).await?;
+    }
+    if !changes.is_empty() {
+        conn.execute_unprepared("DELETE FROM hours_member_range WHERE members <= 0")
+            .await?;
     }
     Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct ScopeMonths {
+    scope_kind: String,
+    scope_id: i64,
+    months: i64,
+}
+
+async fn member_year_months(
+    conn: &impl ConnectionTrait,
+    member: i64,
+    year: i32,
+) -> Result<BTreeMap<(String, i64), i64>, DbErr> {
+    Ok(sql::fetch_all::<ScopeMonths>(
+        conn,
+        "SELECT scope_kind, scope_id, months FROM hours_member WHERE member_id = $1 AND year = $2",
+        [member.into(), year.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_kind, r.scope_id), r.months))
+    .collect())
 }
 
 fn year_of(month: &str) -> i32 {
@@ -249,7 +352,9 @@ async fn refresh_member_year(
     conn: &impl ConnectionTrait,
     member: i64,
     year: i32,
+    ranges: &mut RangeDeltas,
 ) -> Result<(), DbErr> {
+    let before = member_year_months(conn, member, year).await?;
     sql::execute(
         conn,
         "DELETE FROM hours_member WHERE member_id = $1 AND year = $2",
@@ -272,6 +377,16 @@ async fn refresh_member_year(
         ],
     )
     .await?;
+    let after = member_year_months(conn, member, year).await?;
+    for scope in before.keys().chain(after.keys()) {
+        range_changes(
+            (&scope.0, scope.1),
+            year,
+            before.get(scope).copied().unwrap_or(0),
+            after.get(scope).copied().unwrap_or(0),
+            ranges,
+        );
+    }
     Ok(())
 }
 
@@ -311,6 +426,16 @@ struct Count {
 }
 
 #[derive(FromQueryResult)]
+struct RangeRow {
+    scope_kind: String,
+    scope_id: i64,
+    year: i32,
+    first_month: i32,
+    last_month: i32,
+    members: i64,
+}
+
+#[derive(FromQueryResult)]
 struct MemberRow {
     scope_kind: String,
     scope_id: i64,
@@ -319,9 +444,9 @@ struct MemberRow {
     months: i64,
 }
 
-/// Recomputes every roll-up from the raw logs and their credits and lists
-/// what differs, including approved logs without credits and credits of
-/// logs that no longer count.
+/// Recomputes every roll-up from the raw logs and their credits, and the
+/// kept member counts from the members, and lists what differs, including
+/// approved logs without credits and credits of logs that no longer count.
 pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbErr> {
     let mut differences = Vec::new();
     let expected_rollup: BTreeMap<RollupKey, (i64, i64)> = sql::fetch_all::<RollupRow>(
@@ -416,6 +541,59 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
         &mut differences,
     );
 
+    let mut expected_ranges: BTreeMap<(String, i64, i32, i32, i32), (i64, i64)> = BTreeMap::new();
+    for ((scope_kind, scope_id, year, _), (months, _)) in &expected_members {
+        for (first, last, bits) in month_ranges() {
+            if months & bits != 0 {
+                expected_ranges
+                    .entry((scope_kind.clone(), *scope_id, *year, first as i32, last as i32))
+                    .or_default()
+                    .0 += 1;
+            }
+        }
+    }
+    let stored_ranges: BTreeMap<(String, i64, i32, i32, i32), (i64, i64)> =
+        sql::fetch_all::<RangeRow>(
+            conn,
+            "SELECT scope_kind, scope_id, year, first_month, last_month, members FROM hours_member_range",
+            [],
+        )
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                (r.scope_kind, r.scope_id, r.year, r.first_month, r.last_month),
+                (r.members, 0),
+            )
+        })
+        .collect();
+    compare(
+        "hours_member_range",
+        &stored_ranges,
+        &expected_ranges,
+        &mut differences,
+    );
+
+    let expected_counts = member_counts(
+        conn,
+        "SELECT o.id AS org_id, COUNT(m.id) AS members, \
+         CAST(COALESCE(SUM(CASE WHEN m.probationary THEN 0 ELSE 1 END), 0) AS BIGINT) AS formal \
+         FROM org_unit o JOIN org_closure c ON c.ancestor_id = o.id \
+         JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' GROUP BY o.id",
+    )
+    .await?;
+    let stored_counts = member_counts(
+        conn,
+        "SELECT org_id, members, formal FROM org_member_count WHERE members <> 0 OR formal <> 0",
+    )
+    .await?;
+    compare(
+        "org_member_count",
+        &stored_counts,
+        &expected_counts,
+        &mut differences,
+    );
+
     let uncredited = sql::fetch_one::<Count>(
         conn,
         "SELECT COUNT(*) AS n FROM service_log l WHERE l.status = 'approved' \
@@ -450,6 +628,24 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
     Ok(differences)
 }
 
+#[derive(FromQueryResult)]
+struct MemberCount {
+    org_id: i64,
+    members: i64,
+    formal: i64,
+}
+
+async fn member_counts(
+    conn: &impl ConnectionTrait,
+    query: &str,
+) -> Result<BTreeMap<i64, (i64, i64)>, DbErr> {
+    Ok(sql::fetch_all::<MemberCount>(conn, query, [])
+        .await?
+        .into_iter()
+        .map(|c| (c.org_id, (c.members, c.formal)))
+        .collect())
+}
+
 fn compare<K: Ord + std::fmt::Debug>(
     table: &'static str,
     stored: &BTreeMap<K, (i64, i64)>,
@@ -478,7 +674,7 @@ fn compare<K: Ord + std::fmt::Debug>(
     }
 }
 
-/// Rebuilds both roll-up tables from the credits (`verify-rollups --fix`).
+/// Rebuilds the roll-up tables from the credits (`verify-rollups --fix`).
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     conn.execute_unprepared("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> 'approved')").await?;
     let uncredited = service_log::Entity::find()
@@ -518,6 +714,29 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         "INSERT INTO hours_member (scope_kind, scope_id, year, member_id, months) \
          SELECT scope_kind, scope_id, CAST(substr(month, 1, 4) AS INTEGER), member_id, SUM(DISTINCT {MONTH_BIT}) \
          FROM hours_participation GROUP BY scope_kind, scope_id, CAST(substr(month, 1, 4) AS INTEGER), member_id"
+    ))
+    .await?;
+    conn.execute_unprepared("DELETE FROM org_member_count")
+        .await?;
+    conn.execute_unprepared(
+        "INSERT INTO org_member_count (org_id, members, formal) \
+         SELECT o.id, COUNT(m.id), COALESCE(SUM(CASE WHEN m.id IS NULL OR m.probationary THEN 0 ELSE 1 END), 0) \
+         FROM org_unit o LEFT JOIN org_closure c ON c.ancestor_id = o.id \
+         LEFT JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' GROUP BY o.id",
+    )
+    .await?;
+    conn.execute_unprepared("DELETE FROM hours_member_range")
+        .await?;
+    let ranges: Vec<String> = month_ranges()
+        .map(|(first, last, bits)| format!("({first}, {last}, {bits})"))
+        .collect();
+    conn.execute_unprepared(&format!(
+        "WITH r (first_month, last_month, bits) AS (VALUES {}) \
+         INSERT INTO hours_member_range (scope_kind, scope_id, year, first_month, last_month, members) \
+         SELECT h.scope_kind, h.scope_id, h.year, r.first_month, r.last_month, COUNT(*) \
+         FROM hours_member h JOIN r ON (h.months & r.bits) <> 0 \
+         GROUP BY h.scope_kind, h.scope_id, h.year, r.first_month, r.last_month",
+        ranges.join(", ")
     ))
     .await?;
     Ok(())
