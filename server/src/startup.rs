@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::tokens::JwtKeys;
 use crate::auth::wechat::WechatClient;
+use crate::checkins::batch::CheckinWriter;
 use crate::checkins::codes::CodeSigner;
 use crate::config::Settings;
 use crate::db::{self, Db};
@@ -29,6 +30,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub wechat: WechatClient,
     pub codes: CodeSigner,
+    /// The check-in burst's group commit (see `checkins::batch`).
+    pub checkin_writes: CheckinWriter,
     pub timezone: chrono_tz::Tz,
 }
 
@@ -79,6 +82,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
             keys: JwtKeys::new(&jwt_secret),
             codes: CodeSigner::new(&jwt_secret),
+            checkin_writes: CheckinWriter::start(db.writer().clone()),
             wechat: WechatClient::new(&settings)?,
             timezone,
         });

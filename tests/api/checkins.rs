@@ -828,3 +828,60 @@ async fn an_absentee_makes_up_and_it_counts_as_attendance() {
     assert_eq!(mine[0]["checkin"]["method"], "makeup");
     assert_eq!(mine[0]["makeup"]["status"], "approved");
 }
+
+#[tokio::test]
+async fn queued_check_ins_go_in_together_and_each_conflict_is_answered() {
+    use zhibu_server::checkins::batch::CheckinWriter;
+    use zhibu_server::entities::checkin;
+    let app = spawn_demo_app().await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let id = open_theme_day(&app, &secretary).await;
+    let a = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
+        .await;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Member {
+        id: i64,
+    }
+    let members = zhibu_server::sql::fetch_all::<Member>(
+        app.db.reader(),
+        "SELECT id FROM member WHERE branch_id = $1 ORDER BY id",
+        [a.into()],
+    )
+    .await
+    .unwrap();
+    assert!(members.len() >= 3);
+    let row = |member_id: i64, row_id: String| checkin::Model {
+        id: row_id,
+        theme_day_id: id,
+        member_id,
+        method: "code".into(),
+        status: "approved".into(),
+        at: Utc::now().fixed_offset(),
+        client_time: None,
+        inside_geofence: None,
+        reason: None,
+        request_hash: "test".into(),
+        recorded_by: None,
+        decided_by: None,
+        decided_at: None,
+    };
+    let mut rows: Vec<checkin::Model> = members.iter().map(|m| row(m.id, uuid())).collect();
+    // The same id for another member, a second check-in of one member, and
+    // an exact replay.
+    rows.push(row(members[1].id, rows[0].id.clone()));
+    rows.push(row(members[2].id, uuid()));
+    rows.push(rows[0].clone());
+    let writer = CheckinWriter::start(app.db.writer().clone());
+    let results = futures_util::future::join_all(rows.into_iter().map(|r| writer.insert(r))).await;
+    let went_in: Vec<bool> = results.into_iter().map(Result::unwrap).collect();
+    assert_eq!(went_in.iter().filter(|w| **w).count(), members.len());
+    assert_eq!(&went_in[members.len()..], &[false, false, false]);
+    let all: Vec<Value> = app
+        .get(&format!("/theme-days/{id}/checkins"), &secretary)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), members.len());
+}

@@ -319,7 +319,10 @@ async fn member_counts_follow_a_member_leaving_and_returning_on_every_level() {
     let before = member_counts(&app, &admin, &units).await;
     let id = app.member_id(demo::MEMBER).await;
     for (status, expected) in [
-        ("transferred_out", before.iter().map(|n| n - 1).collect::<Vec<_>>()),
+        (
+            "transferred_out",
+            before.iter().map(|n| n - 1).collect::<Vec<_>>(),
+        ),
         ("active", before.clone()),
     ] {
         let r = app
@@ -331,7 +334,11 @@ async fn member_counts_follow_a_member_leaving_and_returning_on_every_level() {
             .await
             .unwrap();
         assert_eq!(r.status(), 204);
-        assert_eq!(member_counts(&app, &admin, &units).await, expected, "{status}");
+        assert_eq!(
+            member_counts(&app, &admin, &units).await,
+            expected,
+            "{status}"
+        );
     }
     assert!(
         zhibu_server::service::rollup::verify(app.db.reader())

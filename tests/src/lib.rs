@@ -4,6 +4,7 @@
 //! The database is a fresh SQLite file per app, or a fresh PostgreSQL
 //! database on the server named by `ZHIBU_TEST_PG` when that is set.
 
+pub mod floor;
 pub mod synthetic;
 
 use std::collections::HashMap;

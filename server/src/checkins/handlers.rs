@@ -252,7 +252,7 @@ pub async fn check_in(
 ) -> ApiResult<HttpResponse> {
     let outcome = super::check_in(
         state.db.reader(),
-        state.db.writer(),
+        &state.checkin_writes,
         &auth,
         id.into_inner(),
         &body,

@@ -3,6 +3,7 @@
 //! roll-call, review, dues paid on site, the study item, make-ups and
 //! attendance rolled up the tree.
 
+pub mod batch;
 pub mod codes;
 pub mod handlers;
 
@@ -655,7 +656,7 @@ async fn existing_answer(
 /// when the insert conflicts (or a stale code is presented).
 pub async fn check_in(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
+    writes: &batch::CheckinWriter,
     auth: &AuthMember,
     theme_day_id: i64,
     req: &CheckinRequest,
@@ -679,8 +680,15 @@ pub async fn check_in(
         // A replay of a check-in made while its code was fresh is still a
         // replay, however old the code is now.
         Err(error) => {
-            return match existing_answer(writer, &id, theme_day_id, auth.member_id, &hash, tz)
-                .await?
+            return match existing_answer(
+                writes.connection(),
+                &id,
+                theme_day_id,
+                auth.member_id,
+                &hash,
+                tz,
+            )
+            .await?
             {
                 Some(answer) => Ok(answer),
                 None => Err(error),
@@ -707,46 +715,39 @@ pub async fn check_in(
     } else {
         ReviewStatus::Pending
     };
-    let inserted = checkin::Entity::insert(checkin::ActiveModel {
-        id: Set(id.clone()),
-        theme_day_id: Set(theme_day_id),
-        member_id: Set(auth.member_id),
-        method: Set(method.code().into()),
-        status: Set(status.code().into()),
-        at: Set(at),
-        client_time: Set(req
-            .client_time
-            .map(|t| t.with_timezone(&Utc).fixed_offset())),
-        inside_geofence: Set(inside),
-        reason: Set(reason.map(str::to_owned)),
-        request_hash: Set(hash.clone()),
-        recorded_by: Set(None),
-        decided_by: Set(None),
-        decided_at: Set(None),
-    })
-    .on_conflict_do_nothing()
-    .exec_without_returning(writer)
-    .await;
-    // The id's conflict is ignored by the insert; the one-per-member rule
-    // surfaces as a unique violation.
-    let inserted = match inserted {
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            false
-        }
-        Err(e) => return Err(e.into()),
-        Ok(result) => matches!(result, TryInsertResult::Inserted(n) if n > 0),
-    };
+    // Written with whatever other check-ins are queued (group commit).
+    let inserted = writes
+        .insert(checkin::Model {
+            id: id.clone(),
+            theme_day_id,
+            member_id: auth.member_id,
+            method: method.code().into(),
+            status: status.code().into(),
+            at,
+            client_time: req
+                .client_time
+                .map(|t| t.with_timezone(&Utc).fixed_offset()),
+            inside_geofence: inside,
+            reason: reason.map(str::to_owned),
+            request_hash: hash.clone(),
+            recorded_by: None,
+            decided_by: None,
+            decided_at: None,
+        })
+        .await?;
     if !inserted {
         // A concurrent copy of this request, a replay, or another check-in
         // of the same member: answer from what is stored.
-        return existing_answer(writer, &id, theme_day_id, auth.member_id, &hash, tz)
-            .await?
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("check-in conflict without a row")));
+        return existing_answer(
+            writes.connection(),
+            &id,
+            theme_day_id,
+            auth.member_id,
+            &hash,
+            tz,
+        )
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("check-in conflict without a row")));
     }
     let checkin = Checkin {
         id,

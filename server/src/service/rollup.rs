@@ -239,11 +239,13 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
 
 /// Changes to `hours_member_range`: (scope kind, scope, year, first month,
 /// last month) → members gained or lost.
-type RangeDeltas = BTreeMap<(String, i64, i32, u32, u32), i64>;
+type RangeDeltas = BTreeMap<RangeKey, i64>;
+type RangeKey = (String, i64, i32, u32, u32);
 
 /// Every month range inside a year, with its bits.
 pub fn month_ranges() -> impl Iterator<Item = (u32, u32, i64)> {
-    (1..=12u32).flat_map(|first| (first..=12).map(move |last| (first, last, range_bits(first, last))))
+    (1..=12u32)
+        .flat_map(|first| (first..=12).map(move |last| (first, last, range_bits(first, last))))
 }
 
 /// The bits of months `first..=last` (1-based) in an `hours_member` mask.
@@ -254,13 +256,7 @@ pub fn range_bits(first: u32, last: u32) -> i64 {
 /// Adds to `out` how a member's months in one scope changed the ranges:
 /// a range gains the member when it now holds a month of theirs and did
 /// not before, and loses them the other way round.
-fn range_changes(
-    scope: (&str, i64),
-    year: i32,
-    before: i64,
-    after: i64,
-    out: &mut RangeDeltas,
-) {
+fn range_changes(scope: (&str, i64), year: i32, before: i64, after: i64, out: &mut RangeDeltas) {
     if before == after {
         return;
     }
@@ -541,18 +537,18 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
         &mut differences,
     );
 
-    let mut expected_ranges: BTreeMap<(String, i64, i32, i32, i32), (i64, i64)> = BTreeMap::new();
+    let mut expected_ranges: BTreeMap<RangeKey, (i64, i64)> = BTreeMap::new();
     for ((scope_kind, scope_id, year, _), (months, _)) in &expected_members {
         for (first, last, bits) in month_ranges() {
             if months & bits != 0 {
                 expected_ranges
-                    .entry((scope_kind.clone(), *scope_id, *year, first as i32, last as i32))
+                    .entry((scope_kind.clone(), *scope_id, *year, first, last))
                     .or_default()
                     .0 += 1;
             }
         }
     }
-    let stored_ranges: BTreeMap<(String, i64, i32, i32, i32), (i64, i64)> =
+    let stored_ranges: BTreeMap<RangeKey, (i64, i64)> =
         sql::fetch_all::<RangeRow>(
             conn,
             "SELECT scope_kind, scope_id, year, first_month, last_month, members FROM hours_member_range",
@@ -562,7 +558,7 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
         .into_iter()
         .map(|r| {
             (
-                (r.scope_kind, r.scope_id, r.year, r.first_month, r.last_month),
+                (r.scope_kind, r.scope_id, r.year, r.first_month as u32, r.last_month as u32),
                 (r.members, 0),
             )
         })
@@ -677,19 +673,17 @@ fn compare<K: Ord + std::fmt::Debug>(
 /// Rebuilds the roll-up tables from the credits (`verify-rollups --fix`).
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     conn.execute_unprepared("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> 'approved')").await?;
-    let uncredited = service_log::Entity::find()
-        .filter(service_log::Column::Status.eq("approved"))
-        .all(conn)
-        .await?;
+    let uncredited = service_log::Model::find_by_statement(sql::stmt(
+        conn,
+        "SELECT * FROM service_log l WHERE l.status = 'approved' \
+         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)",
+        [],
+    ))
+    .all(conn)
+    .await?;
     let mut deltas = Deltas::default();
     for log in uncredited {
-        let has = service_credit::Entity::find()
-            .filter(service_credit::Column::LogId.eq(log.id.clone()))
-            .one(conn)
-            .await?;
-        if has.is_none() {
-            credit(conn, &log, &mut deltas).await?;
-        }
+        credit(conn, &log, &mut deltas).await?;
     }
     drop(deltas);
     conn.execute_unprepared("DELETE FROM hours_rollup").await?;

@@ -35,6 +35,9 @@ enum Scenario {
     Hours,
     /// Bulk approval: `POST /service-logs/review` with 100 pending logs a request.
     Approve,
+    /// The raw floor of the check-in burst: the same inserts through a
+    /// minimal actix-web handler with plain SQL (`zhibu_tests::floor`).
+    Floor,
 }
 
 #[derive(Debug, Parser)]
@@ -60,6 +63,15 @@ struct Args {
     /// Append the result as one JSON line to this file.
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// Measure this many rounds on one seeded database and server (read
+    /// scenarios only: a burst or an approval round uses its data up).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Internal: serve the raw floor on `--bind` (used by the floor scenario).
+    #[arg(long, hide = true)]
+    serve_floor: bool,
+    #[arg(long, hide = true)]
+    bind: Option<String>,
 }
 
 struct ServerProcess {
@@ -97,10 +109,19 @@ fn free_port() -> anyhow::Result<u16> {
 async fn start_server(
     binary: &std::path::Path,
     database_url: &str,
+    floor: bool,
 ) -> anyhow::Result<ServerProcess> {
     let port = free_port()?;
-    let child = Command::new(binary)
-        .arg("serve")
+    let mut command = if floor {
+        let mut c = Command::new(std::env::current_exe()?);
+        c.args(["--serve-floor", "--bind", &format!("127.0.0.1:{port}")]);
+        c
+    } else {
+        let mut c = Command::new(binary);
+        c.arg("serve");
+        c
+    };
+    let child = command
         .env("ZHIBU_DATABASE_URL", database_url)
         .env("ZHIBU_BIND", format!("127.0.0.1:{port}"))
         .env("ZHIBU_JWT_SECRET", TEST_JWT_SECRET)
@@ -333,6 +354,8 @@ struct Outcome {
 
 struct Plan {
     tokens: Vec<String>,
+    /// (member, theme day) per member, for the raw floor.
+    pairs: Vec<(i64, i64)>,
     /// (token, theme day) per member, for the check-in burst.
     checkins: Vec<(String, i64)>,
     hours_path: String,
@@ -386,6 +409,14 @@ async fn one_request(
                 .send()
                 .await
         }
+        Scenario::Floor => {
+            let (member_id, theme_day_id) = plan.pairs[n];
+            client
+                .post(format!("{url}/checkins"))
+                .json(&json!({"id": uuid::Uuid::new_v4().to_string(), "theme_day_id": theme_day_id, "member_id": member_id}))
+                .send()
+                .await
+        }
         Scenario::Approve => {
             client
                 .post(format!("{url}/api/v1/service-logs/review"))
@@ -408,6 +439,11 @@ async fn one_request(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.serve_floor {
+        let url = std::env::var("ZHIBU_DATABASE_URL").context("ZHIBU_DATABASE_URL")?;
+        return zhibu_tests::floor::serve(&url, args.bind.as_deref().unwrap_or("127.0.0.1:0"))
+            .await;
+    }
     zhibu_server::tls::install_crypto_provider();
     let database = TestDatabase::create().await;
     let db = Db::connect(&database.url).await?;
@@ -420,6 +456,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let mut plan = Plan {
         tokens: Vec::new(),
+        pairs: Vec::new(),
         checkins: Vec::new(),
         hours_path: String::new(),
         batches: Vec::new(),
@@ -436,6 +473,7 @@ async fn main() -> anyhow::Result<()> {
             let tokens = sessions(&db, &ids).await?;
             plan.checkins = tokens.into_iter().zip(pairs.iter().map(|p| p.1)).collect();
         }
+        Scenario::Floor => plan.pairs = open_theme_days(&db).await?,
         Scenario::Hours => {
             let t = Instant::now();
             logs = seed_hours(&db, args.logs_per_member).await?;
@@ -493,7 +531,7 @@ async fn main() -> anyhow::Result<()> {
         .server
         .clone()
         .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("zhibu"));
-    let server = start_server(&binary, &database.url).await?;
+    let server = start_server(&binary, &database.url, args.scenario == Scenario::Floor).await?;
     let url = server.url.clone();
 
     let client = reqwest::Client::builder()
@@ -503,79 +541,87 @@ async fn main() -> anyhow::Result<()> {
     let signer = Arc::new(CodeSigner::new(&secrecy::SecretString::from(
         TEST_JWT_SECRET,
     )));
-    let next = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..args.concurrency {
-        let (client, url, plan, signer, next) = (
-            client.clone(),
-            url.clone(),
-            plan.clone(),
-            signer.clone(),
-            next.clone(),
-        );
-        let (scenario, members) = (args.scenario, args.members);
-        workers.push(tokio::spawn(async move {
-            let mut outcome = Outcome::default();
-            while Instant::now() < deadline {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if (scenario == Scenario::Checkin && n >= plan.checkins.len())
-                    || (scenario == Scenario::Approve && n >= plan.batches.len())
-                {
-                    break;
-                }
-                let t = Instant::now();
-                let ok = one_request(&client, &url, scenario, n, members, &plan, &signer).await;
-                outcome.latencies_us.push(t.elapsed().as_micros() as u64);
-                if !ok {
-                    outcome.errors += 1;
-                }
-            }
-            outcome
-        }));
-    }
-    let mut all = Outcome::default();
-    for w in workers {
-        let o = w.await?;
-        all.latencies_us.extend(o.latencies_us);
-        all.errors += o.errors;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.latencies_us.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if all.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let i = ((all.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        all.latencies_us[i] as f64 / 1000.0
+    // A burst or an approval round uses its data up: one round only.
+    let rounds = match args.scenario {
+        Scenario::Checkin | Scenario::Floor | Scenario::Approve => 1,
+        _ => args.rounds.max(1),
     };
-    let requests = all.latencies_us.len();
-    let ok = requests as u64 - all.errors;
-    let result = json!({
-        "scenario": format!("{:?}", args.scenario).to_lowercase(),
-        "engine": if zhibu_tests::test_pg_url().is_some() { "postgres" } else { "sqlite" },
-        "members": args.members,
-        "logs": logs,
-        "concurrency": args.concurrency,
-        "seconds": elapsed,
-        "requests": requests,
-        "ok_per_sec": ok as f64 / elapsed,
-        "logs_approved_per_sec": (args.scenario == Scenario::Approve)
-            .then(|| (ok as usize * APPROVE_BATCH) as f64 / elapsed),
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
-        "errors": all.errors,
-        "peak_rss_mib": server.peak_rss_kib().map(|k| k as f64 / 1024.0),
-    });
-    println!("{result}");
-    if let Some(out) = &args.out {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(out)?;
-        writeln!(f, "{result}")?;
+    for _ in 0..rounds {
+        let next = Arc::new(AtomicUsize::new(0));
+        let deadline = Instant::now() + Duration::from_secs(args.seconds);
+        let started = Instant::now();
+        let mut workers = Vec::new();
+        for _ in 0..args.concurrency {
+            let (client, url, plan, signer, next) = (
+                client.clone(),
+                url.clone(),
+                plan.clone(),
+                signer.clone(),
+                next.clone(),
+            );
+            let (scenario, members) = (args.scenario, args.members);
+            workers.push(tokio::spawn(async move {
+                let mut outcome = Outcome::default();
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if (scenario == Scenario::Checkin && n >= plan.checkins.len())
+                        || (scenario == Scenario::Floor && n >= plan.pairs.len())
+                        || (scenario == Scenario::Approve && n >= plan.batches.len())
+                    {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let ok = one_request(&client, &url, scenario, n, members, &plan, &signer).await;
+                    outcome.latencies_us.push(t.elapsed().as_micros() as u64);
+                    if !ok {
+                        outcome.errors += 1;
+                    }
+                }
+                outcome
+            }));
+        }
+        let mut all = Outcome::default();
+        for w in workers {
+            let o = w.await?;
+            all.latencies_us.extend(o.latencies_us);
+            all.errors += o.errors;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        all.latencies_us.sort_unstable();
+        let pct = |p: f64| -> f64 {
+            if all.latencies_us.is_empty() {
+                return 0.0;
+            }
+            let i = ((all.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+            all.latencies_us[i] as f64 / 1000.0
+        };
+        let requests = all.latencies_us.len();
+        let ok = requests as u64 - all.errors;
+        let result = json!({
+            "scenario": format!("{:?}", args.scenario).to_lowercase(),
+            "engine": if zhibu_tests::test_pg_url().is_some() { "postgres" } else { "sqlite" },
+            "members": args.members,
+            "logs": logs,
+            "concurrency": args.concurrency,
+            "seconds": elapsed,
+            "requests": requests,
+            "ok_per_sec": ok as f64 / elapsed,
+            "logs_approved_per_sec": (args.scenario == Scenario::Approve)
+                .then(|| (ok as usize * APPROVE_BATCH) as f64 / elapsed),
+            "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99),
+            "errors": all.errors,
+            "peak_rss_mib": server.peak_rss_kib().map(|k| k as f64 / 1024.0),
+        });
+        println!("{result}");
+        if let Some(out) = &args.out {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(out)?;
+            writeln!(f, "{result}")?;
+        }
     }
     drop(server);
     Ok(())
