@@ -28,6 +28,10 @@ const SCENARIOS: [(&str, usize); 7] = [
 /// can be measured on one seeded database and server.
 const REPEATABLE: [&str; 4] = ["readyz", "me", "login", "hours"];
 
+/// Where the generated part of BENCHMARKS.md ends and kept notes begin.
+const NOTES_MARKER: &str =
+    "<!-- Notes below this line are hand-written; `cargo xtask bench` keeps them. -->";
+
 struct Options {
     runs: usize,
     members: usize,
@@ -261,7 +265,7 @@ pub fn run(args: &[String]) -> Result<()> {
     writeln!(doc, "# Benchmarks\n")?;
     writeln!(
         doc,
-        "Reproduce with `cargo xtask bench` (set `ZHIBU_TEST_PG=postgres://postgres@127.0.0.1:5432/test` to include PostgreSQL). Written by that command; do not edit by hand.\n"
+        "Reproduce with `cargo xtask bench` (set `ZHIBU_TEST_PG=postgres://postgres@127.0.0.1:5432/test` to include PostgreSQL). The tables are written by that command; the notes at the end are hand-written and kept across runs.\n"
     )?;
     writeln!(doc, "- Date: {date}")?;
     writeln!(doc, "- Machine: {}", machine())?;
@@ -347,7 +351,15 @@ pub fn run(args: &[String]) -> Result<()> {
         report.first_load_brotli_bytes as f64 / 1000.0,
         pwa::FIRST_LOAD_BUDGET_BYTES as f64 / 1000.0
     )?;
-    std::fs::write(root.join("BENCHMARKS.md"), doc)?;
+    // Hand-written notes after the marker survive a new run.
+    let path = root.join("BENCHMARKS.md");
+    let notes = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|old| old.find(NOTES_MARKER).map(|i| old[i..].to_owned()))
+        .unwrap_or_else(|| format!("{NOTES_MARKER}\n"));
+    writeln!(doc)?;
+    doc.push_str(&notes);
+    std::fs::write(path, doc)?;
     println!("{table}");
     println!("wrote BENCHMARKS.md");
     Ok(())
