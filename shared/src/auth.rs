@@ -100,3 +100,16 @@ pub fn password_problem(password: &str) -> Option<&'static str> {
         None
     }
 }
+
+/// The 404 `wechat_unbound` body of `POST /auth/wechat`: the WeChat account
+/// is not bound yet; `POST /auth/wechat/bind` with this ticket and phone +
+/// password binds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WechatUnbound {
+    /// Always `wechat_unbound`.
+    pub code: String,
+    pub message: String,
+    /// Short-lived and signed; the session key stays on the server.
+    pub bind_ticket: String,
+}

@@ -342,3 +342,14 @@ pub struct MyAttendance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub makeup: Option<Makeup>,
 }
+
+/// The 409 `already_checked_in` body: the error with the member's first
+/// check-in to this theme day, so the client can show its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlreadyCheckedIn {
+    /// Always `already_checked_in`.
+    pub code: String,
+    pub message: String,
+    pub checkin: Checkin,
+}

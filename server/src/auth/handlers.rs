@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use zhibu_shared::auth::{
     ChangePasswordRequest, LoginRequest, Me, RefreshRequest, Session, WechatBindRequest,
-    WechatLoginRequest,
+    WechatLoginRequest, WechatUnbound,
 };
 use zhibu_shared::error::ErrorBody;
 
@@ -54,7 +54,7 @@ pub async fn login(
     request_body = WechatLoginRequest,
     responses(
         (status = 200, body = Session),
-        (status = 404, description = "`{code: \"wechat_unbound\", bind_ticket}`: bind with phone + password"),
+        (status = 404, body = WechatUnbound, description = "Not bound yet: bind with the ticket and phone + password"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody),
     )
 )]
@@ -66,11 +66,11 @@ pub async fn wechat_login(
     match wechat::login(state.db.writer(), &state.keys, &state.wechat, &body.code).await? {
         wechat::WechatLogin::Session(session) => Ok(HttpResponse::Ok().json(session)),
         wechat::WechatLogin::Unbound { bind_ticket } => {
-            Ok(HttpResponse::NotFound().json(serde_json::json!({
-                "code": "wechat_unbound",
-                "message": "该微信尚未绑定党员账号，请用手机号和密码完成绑定",
-                "bind_ticket": bind_ticket,
-            })))
+            Ok(HttpResponse::NotFound().json(WechatUnbound {
+                code: "wechat_unbound".into(),
+                message: "该微信尚未绑定党员账号，请用手机号和密码完成绑定".into(),
+                bind_ticket,
+            }))
         }
     }
 }

@@ -5,9 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use zhibu_shared::checkin::{
-    Attendance, AttendanceReport, Checkin, CheckinCode, CheckinRequest, DuesPayment,
-    DuesPaymentRequest, Makeup, MakeupRequest, MyAttendance, ReviewRequest, ReviewResult, RollCall,
-    StudyDone, ThemeDay, ThemeDayPatch,
+    AlreadyCheckedIn, Attendance, AttendanceReport, Checkin, CheckinCode, CheckinRequest,
+    DuesPayment, DuesPaymentRequest, Makeup, MakeupRequest, MyAttendance, ReviewRequest,
+    ReviewResult, RollCall, StudyDone, ThemeDay, ThemeDayPatch,
 };
 use zhibu_shared::error::ErrorBody;
 use zhibu_shared::theme_day::Month;
@@ -238,7 +238,7 @@ pub async fn code(
     request_body = CheckinRequest,
     responses(
         (status = 201, body = Checkin), (status = 200, body = Checkin, description = "A replay"),
-        (status = 409, body = ErrorBody, description = "Already checked in (with the first check-in) or the id reused"),
+        (status = 409, body = AlreadyCheckedIn, description = "`already_checked_in` with the first check-in, or `idempotency_conflict` (an ErrorBody) when the id was used for another check-in"),
         (status = 422, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = []))
