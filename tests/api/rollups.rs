@@ -39,7 +39,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..6usize, 0..7usize, 1..400u32, 0..20i64, any::<bool>())
+        4 => (0..6usize, 0..7usize, 1..400u32, 0..59i64, any::<bool>())
             .prop_map(|(member, kind, minutes, days_ago, in_community)| Op::Log { member, kind, minutes, days_ago, in_community }),
         3 => (0..64usize).prop_map(Op::Approve),
         1 => (0..64usize).prop_map(Op::Reject),

@@ -159,16 +159,7 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
                     (*minutes).into(),
                     (*entries).into(),
                 ]);
-                let b = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
+                format!("({})", sql::placeholders(i * 6 + 1, 6))
             })
             .collect();
         let query = format!(
@@ -204,17 +195,7 @@ pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), Db
                         (*minutes).into(),
                         (*entries).into(),
                     ]);
-                    let b = i * 7;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7
-                    )
+                    format!("({})", sql::placeholders(i * 7 + 1, 7))
                 },
             )
             .collect();
@@ -285,16 +266,7 @@ async fn apply_ranges(conn: &impl ConnectionTrait, ranges: RangeDeltas) -> Resul
                     (*last as i32).into(),
                     (*n).into(),
                 ]);
-                let b = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
+                format!("({})", sql::placeholders(i * 6 + 1, 6))
             })
             .collect();
         let query = format!(
@@ -319,20 +291,17 @@ struct ScopeMonths {
     months: i64,
 }
 
-async fn member_year_months(
+/// Runs a statement returning `hours_member` rows as scope → months.
+async fn scope_months(
     conn: &impl ConnectionTrait,
-    member: i64,
-    year: i32,
+    query: &str,
+    values: impl IntoIterator<Item = Value>,
 ) -> Result<BTreeMap<(String, i64), i64>, DbErr> {
-    Ok(sql::fetch_all::<ScopeMonths>(
-        conn,
-        "SELECT scope_kind, scope_id, months FROM hours_member WHERE member_id = $1 AND year = $2",
-        [member.into(), year.into()],
-    )
-    .await?
-    .into_iter()
-    .map(|r| ((r.scope_kind, r.scope_id), r.months))
-    .collect())
+    Ok(sql::fetch_all::<ScopeMonths>(conn, query, values)
+        .await?
+        .into_iter()
+        .map(|r| ((r.scope_kind, r.scope_id), r.months))
+        .collect())
 }
 
 fn year_of(month: &str) -> i32 {
@@ -350,19 +319,21 @@ async fn refresh_member_year(
     year: i32,
     ranges: &mut RangeDeltas,
 ) -> Result<(), DbErr> {
-    let before = member_year_months(conn, member, year).await?;
-    sql::execute(
+    // The old rows come back from the delete and the new ones from the
+    // insert, so the range counts change without reading the table again.
+    let before = scope_months(
         conn,
-        "DELETE FROM hours_member WHERE member_id = $1 AND year = $2",
+        "DELETE FROM hours_member WHERE member_id = $1 AND year = $2 RETURNING scope_kind, scope_id, months",
         [member.into(), year.into()],
     )
     .await?;
     let query = format!(
         "INSERT INTO hours_member (scope_kind, scope_id, year, member_id, months) \
          SELECT scope_kind, scope_id, $2, member_id, SUM(DISTINCT {MONTH_BIT}) FROM hours_participation \
-         WHERE member_id = $1 AND month >= $3 AND month <= $4 GROUP BY scope_kind, scope_id, member_id"
+         WHERE member_id = $1 AND month >= $3 AND month <= $4 GROUP BY scope_kind, scope_id, member_id \
+         RETURNING scope_kind, scope_id, months"
     );
-    sql::execute(
+    let after = scope_months(
         conn,
         &query,
         [
@@ -373,8 +344,8 @@ async fn refresh_member_year(
         ],
     )
     .await?;
-    let after = member_year_months(conn, member, year).await?;
-    for scope in before.keys().chain(after.keys()) {
+    let scopes: BTreeSet<&(String, i64)> = before.keys().chain(after.keys()).collect();
+    for scope in scopes {
         range_changes(
             (&scope.0, scope.1),
             year,
