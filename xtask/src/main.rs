@@ -20,7 +20,8 @@ subcommands:
                       http://127.0.0.1:8080 (ARGS go to `zhibu serve`, e.g. --bind 0.0.0.0:8080)
   test [--no-browser] run every test: SQLite always, PostgreSQL too when
                       ZHIBU_TEST_PG is set (installs Debian's chromium if missing)
-  bench [--runs N] [--members N] [--seconds N] [--logs-per-member N] [--large]
+  bench [--runs N] [--members N] [--seconds N] [--logs-per-member N] [--grow-to N]
+        [--province-members N] [--province-branches N]
                       run the load generator's scenarios and write BENCHMARKS.md
   build-app [--dev]   build the PWA into dist/ (hashed assets, .br/.gz siblings,
                       dist/build-report.json); --dev skips size optimisation

@@ -38,6 +38,11 @@ enum Scenario {
     /// The raw floor of the check-in burst: the same inserts through a
     /// minimal actix-web handler with plain SQL (`zhibu_tests::floor`).
     Floor,
+    /// Hour logging: every member logs an hour of service once.
+    Log,
+    /// `GET /orgs/{province}/hours?by=child` on a province-sized tree
+    /// (`--members` members in `--branches` branches, seeded directly).
+    Province,
 }
 
 #[derive(Debug, Parser)]
@@ -67,6 +72,19 @@ struct Args {
     /// scenarios only: a burst or an approval round uses its data up).
     #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Hours: after measuring, add logs up to this many per member and
+    /// measure again on the same database.
+    #[arg(long)]
+    grow_to: Option<usize>,
+    /// Province: branches in the tree.
+    #[arg(long, default_value_t = 100_000)]
+    branches: usize,
+    /// Province: one approved log for every this many members.
+    #[arg(long, default_value_t = 10)]
+    log_every: usize,
+    /// Server processes on the one database; clients take turns among them.
+    #[arg(long, default_value_t = 1)]
+    servers: usize,
     /// Internal: serve the raw floor on `--bind` (used by the floor scenario).
     #[arg(long, hide = true)]
     serve_floor: bool,
@@ -267,85 +285,6 @@ async fn seed_pending(db: &Db) -> anyhow::Result<Vec<String>> {
     Ok(ids)
 }
 
-/// Approved logs spread over the last twelve months, credited and rolled
-/// up by the server's own roll-up code.
-async fn seed_hours(db: &Db, per_member: usize) -> anyhow::Result<usize> {
-    use sea_orm::TransactionTrait;
-    let members = zhibu_server::sql::fetch_all::<Pair>(
-        db.reader(),
-        "SELECT id AS member_id, branch_id AS other FROM member ORDER BY id",
-        [],
-    )
-    .await?;
-    let today = zhibu_server::time::today(chrono_tz::Asia::Shanghai);
-    let kinds = zhibu_shared::service::ServiceKind::ALL;
-    let now = zhibu_server::time::now();
-    let txn = db.writer().begin().await?;
-    let mut batch: Vec<sea_orm::Value> = Vec::new();
-    let mut rows = 0usize;
-    let mut total = 0usize;
-    let flush = |batch: &mut Vec<sea_orm::Value>, rows: &mut usize| {
-        let values = std::mem::take(batch);
-        let n = std::mem::take(rows);
-        let placeholders: Vec<String> = (0..n)
-            .map(|i| {
-                let b = i * 8;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 'approved', '', ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                )
-            })
-            .collect();
-        (
-            format!(
-                "INSERT INTO service_log (id, member_id, kind, date, month, minutes, branch_id, status, request_hash, created_at) VALUES {}",
-                placeholders.join(", ")
-            ),
-            values,
-        )
-    };
-    for (i, m) in members.iter().enumerate() {
-        for j in 0..per_member {
-            let date = today - chrono::Duration::days(((i + j * 29) % 360) as i64);
-            batch.extend([
-                uuid::Uuid::new_v4().to_string().into(),
-                m.member_id.into(),
-                kinds[(i + j) % kinds.len()].code().into(),
-                date.into(),
-                zhibu_shared::theme_day::Month::of(date).to_string().into(),
-                (30 + ((i * 7 + j * 13) % 8) as i32 * 15).into(),
-                m.other.into(),
-                now.into(),
-            ]);
-            rows += 1;
-            total += 1;
-            if rows == 500 {
-                let (sql, values) = flush(&mut batch, &mut rows);
-                zhibu_server::sql::execute(&txn, &sql, values).await?;
-            }
-        }
-    }
-    if rows > 0 {
-        let (sql, values) = flush(&mut batch, &mut rows);
-        zhibu_server::sql::execute(&txn, &sql, values).await?;
-    }
-    txn.execute_unprepared(
-        "INSERT INTO service_credit (log_id, scope_kind, scope_id) \
-         SELECT l.id, 'o', c.ancestor_id FROM service_log l JOIN org_closure c ON c.descendant_id = l.branch_id",
-    )
-    .await?;
-    zhibu_server::service::rollup::rebuild(&txn).await?;
-    txn.commit().await?;
-    Ok(total)
-}
-
 #[derive(Debug, Default)]
 struct Outcome {
     latencies_us: Vec<u64>,
@@ -361,6 +300,8 @@ struct Plan {
     hours_path: String,
     /// Pending log ids, 100 per review request.
     batches: Vec<Vec<String>>,
+    /// Today in the county's time zone, for hour logging.
+    today: String,
 }
 
 /// Logs per bulk-approval request.
@@ -402,7 +343,7 @@ async fn one_request(
                 .send()
                 .await
         }
-        Scenario::Hours => {
+        Scenario::Hours | Scenario::Province => {
             client
                 .get(format!("{url}{}", plan.hours_path))
                 .bearer_auth(&plan.tokens[0])
@@ -414,6 +355,20 @@ async fn one_request(
             client
                 .post(format!("{url}/checkins"))
                 .json(&json!({"id": uuid::Uuid::new_v4().to_string(), "theme_day_id": theme_day_id, "member_id": member_id}))
+                .send()
+                .await
+        }
+        Scenario::Log => {
+            let kinds = zhibu_shared::service::ServiceKind::ALL;
+            client
+                .post(format!("{url}/api/v1/service-logs"))
+                .bearer_auth(&plan.tokens[n])
+                .json(&json!({
+                    "id": uuid::Uuid::new_v4().to_string(),
+                    "kind": kinds[n % kinds.len()].code(),
+                    "date": plan.today,
+                    "minutes": 60,
+                }))
                 .send()
                 .await
         }
@@ -436,114 +391,24 @@ async fn one_request(
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    if args.serve_floor {
-        let url = std::env::var("ZHIBU_DATABASE_URL").context("ZHIBU_DATABASE_URL")?;
-        return zhibu_tests::floor::serve(&url, args.bind.as_deref().unwrap_or("127.0.0.1:0"))
-            .await;
-    }
-    zhibu_server::tls::install_crypto_provider();
-    let database = TestDatabase::create().await;
-    let db = Db::connect(&database.url).await?;
-    db.migrate().await?;
-    let started = Instant::now();
-    let created = synthetic::seed_county(&db, args.members).await?;
-    eprintln!(
-        "seeded {created} members in {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
-    let mut plan = Plan {
-        tokens: Vec::new(),
-        pairs: Vec::new(),
-        checkins: Vec::new(),
-        hours_path: String::new(),
-        batches: Vec::new(),
-    };
-    let mut logs = 0;
-    match args.scenario {
-        Scenario::Me => {
-            let ids: Vec<i64> = (1..=args.concurrency.clamp(1, 500) as i64).collect();
-            plan.tokens = sessions(&db, &ids).await?;
-        }
-        Scenario::Checkin => {
-            let pairs = open_theme_days(&db).await?;
-            let ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
-            let tokens = sessions(&db, &ids).await?;
-            plan.checkins = tokens.into_iter().zip(pairs.iter().map(|p| p.1)).collect();
-        }
-        Scenario::Floor => plan.pairs = open_theme_days(&db).await?,
-        Scenario::Hours => {
-            let t = Instant::now();
-            logs = seed_hours(&db, args.logs_per_member).await?;
-            eprintln!(
-                "seeded {logs} approved logs in {:.1}s",
-                t.elapsed().as_secs_f64()
-            );
-            let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
-                .await?
-                .context("no county")?;
-            zhibu_server::sql::execute(
-                db.writer(),
-                "INSERT INTO role_grant (member_id, role, org_id) VALUES (1, 'admin', $1)",
-                [county.into()],
-            )
-            .await?;
-            plan.tokens = sessions(&db, &[1]).await?;
-            // The dashboard's default: this year so far, by child unit.
-            plan.hours_path = format!("/api/v1/orgs/{county}/hours?by=child");
-        }
-        Scenario::Approve => {
-            let ids = seed_pending(&db).await?;
-            logs = ids.len();
-            let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
-                .await?
-                .context("no county")?;
-            // The reviewer is a secretary over every branch who logged nothing.
-            zhibu_server::sql::execute(
-                db.writer(),
-                "INSERT INTO role_grant (member_id, role, org_id) VALUES (1, 'secretary', $1)",
-                [county.into()],
-            )
-            .await?;
-            plan.tokens = sessions(&db, &[1]).await?;
-            plan.batches = ids.chunks(APPROVE_BATCH).map(|c| c.to_vec()).collect();
-        }
-        Scenario::Readyz | Scenario::Login => {}
-    }
-    // Bulk loads leave the planner's statistics stale; a running system
-    // keeps them fresh (autovacuum, `PRAGMA optimize`), so measure that.
-    match db.backend() {
-        sea_orm::DatabaseBackend::Postgres => db
-            .writer()
-            .execute_unprepared("VACUUM ANALYZE")
-            .await
-            .map(|_| ())?,
-        _ => db
-            .writer()
-            .execute_unprepared("ANALYZE")
-            .await
-            .map(|_| ())?,
-    }
-    db.close().await;
-    let binary = args
-        .server
-        .clone()
-        .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("zhibu"));
-    let server = start_server(&binary, &database.url, args.scenario == Scenario::Floor).await?;
-    let url = server.url.clone();
-
+/// Drives `rounds` rounds of the scenario against the servers and prints
+/// one JSON line per round.
+async fn measure(
+    args: &Args,
+    plan: &Arc<Plan>,
+    servers: &[ServerProcess],
+    logs: usize,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
-    let plan = Arc::new(plan);
+    let urls: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.url.clone()).collect());
     let signer = Arc::new(CodeSigner::new(&secrecy::SecretString::from(
         TEST_JWT_SECRET,
     )));
     // A burst or an approval round uses its data up: one round only.
     let rounds = match args.scenario {
-        Scenario::Checkin | Scenario::Floor | Scenario::Approve => 1,
+        Scenario::Checkin | Scenario::Floor | Scenario::Approve | Scenario::Log => 1,
         _ => args.rounds.max(1),
     };
     for _ in 0..rounds {
@@ -552,9 +417,9 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let mut workers = Vec::new();
         for _ in 0..args.concurrency {
-            let (client, url, plan, signer, next) = (
+            let (client, urls, plan, signer, next) = (
                 client.clone(),
-                url.clone(),
+                urls.clone(),
                 plan.clone(),
                 signer.clone(),
                 next.clone(),
@@ -567,11 +432,13 @@ async fn main() -> anyhow::Result<()> {
                     if (scenario == Scenario::Checkin && n >= plan.checkins.len())
                         || (scenario == Scenario::Floor && n >= plan.pairs.len())
                         || (scenario == Scenario::Approve && n >= plan.batches.len())
+                        || (scenario == Scenario::Log && n >= plan.tokens.len())
                     {
                         break;
                     }
+                    let url = &urls[n % urls.len()];
                     let t = Instant::now();
-                    let ok = one_request(&client, &url, scenario, n, members, &plan, &signer).await;
+                    let ok = one_request(&client, url, scenario, n, members, &plan, &signer).await;
                     outcome.latencies_us.push(t.elapsed().as_micros() as u64);
                     if !ok {
                         outcome.errors += 1;
@@ -597,11 +464,14 @@ async fn main() -> anyhow::Result<()> {
         };
         let requests = all.latencies_us.len();
         let ok = requests as u64 - all.errors;
+        // The largest of the servers' peaks: what one process needs.
+        let peak_rss_kib = servers.iter().filter_map(ServerProcess::peak_rss_kib).max();
         let result = json!({
             "scenario": format!("{:?}", args.scenario).to_lowercase(),
             "engine": if zhibu_tests::test_pg_url().is_some() { "postgres" } else { "sqlite" },
             "members": args.members,
             "logs": logs,
+            "servers": servers.len(),
             "concurrency": args.concurrency,
             "seconds": elapsed,
             "requests": requests,
@@ -611,7 +481,7 @@ async fn main() -> anyhow::Result<()> {
             "p50_ms": pct(0.50),
             "p99_ms": pct(0.99),
             "errors": all.errors,
-            "peak_rss_mib": server.peak_rss_kib().map(|k| k as f64 / 1024.0),
+            "peak_rss_mib": peak_rss_kib.map(|k| k as f64 / 1024.0),
         });
         println!("{result}");
         if let Some(out) = &args.out {
@@ -623,6 +493,159 @@ async fn main() -> anyhow::Result<()> {
             writeln!(f, "{result}")?;
         }
     }
-    drop(server);
+    Ok(())
+}
+
+/// Bulk loads leave the planner's statistics stale; a running system keeps
+/// them fresh (autovacuum, `PRAGMA optimize`), so measure that.
+async fn refresh_statistics(db: &Db) -> anyhow::Result<()> {
+    let statement = match db.backend() {
+        sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.writer().execute_unprepared(statement).await?;
+    Ok(())
+}
+
+async fn start_servers(args: &Args, database_url: &str) -> anyhow::Result<Vec<ServerProcess>> {
+    let binary = args
+        .server
+        .clone()
+        .unwrap_or_else(|| std::env::current_exe().unwrap().with_file_name("zhibu"));
+    let mut servers = Vec::new();
+    for _ in 0..args.servers.max(1) {
+        let floor = args.scenario == Scenario::Floor;
+        servers.push(start_server(&binary, database_url, floor).await?);
+    }
+    Ok(servers)
+}
+
+/// Grants `role` over `org_id` to member 1 and returns a live session of theirs.
+async fn grant_first_member(db: &Db, role: &str, org_id: i64) -> anyhow::Result<Vec<String>> {
+    zhibu_server::sql::execute(
+        db.writer(),
+        "INSERT INTO role_grant (member_id, role, org_id) VALUES (1, $1, $2)",
+        [role.into(), org_id.into()],
+    )
+    .await?;
+    sessions(db, &[1]).await
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.serve_floor {
+        let url = std::env::var("ZHIBU_DATABASE_URL").context("ZHIBU_DATABASE_URL")?;
+        return zhibu_tests::floor::serve(&url, args.bind.as_deref().unwrap_or("127.0.0.1:0"))
+            .await;
+    }
+    zhibu_server::tls::install_crypto_provider();
+    let database = TestDatabase::create().await;
+    let db = Db::connect(&database.url).await?;
+    db.migrate().await?;
+    let started = Instant::now();
+    if args.scenario == Scenario::Province {
+        let (province, logs) =
+            synthetic::seed_province(&db, args.members, args.branches, args.log_every).await?;
+        eprintln!(
+            "seeded a province of {} members in {} branches with {logs} approved logs in {:.1}s",
+            args.members,
+            args.branches,
+            started.elapsed().as_secs_f64()
+        );
+        let tokens = grant_first_member(&db, "admin", province).await?;
+        refresh_statistics(&db).await?;
+        db.close().await;
+        let servers = start_servers(&args, &database.url).await?;
+        let plan = Arc::new(Plan {
+            tokens,
+            pairs: Vec::new(),
+            checkins: Vec::new(),
+            hours_path: format!("/api/v1/orgs/{province}/hours?by=child"),
+            batches: Vec::new(),
+            today: String::new(),
+        });
+        measure(&args, &plan, &servers, logs).await?;
+        return Ok(());
+    }
+    let created = synthetic::seed_county(&db, args.members).await?;
+    eprintln!(
+        "seeded {created} members in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut plan = Plan {
+        tokens: Vec::new(),
+        pairs: Vec::new(),
+        checkins: Vec::new(),
+        hours_path: String::new(),
+        batches: Vec::new(),
+        today: zhibu_server::time::today(chrono_tz::Asia::Shanghai).to_string(),
+    };
+    let mut logs = 0;
+    let county = zhibu_server::orgs::tree::find_path(db.reader(), &[synthetic::COUNTY])
+        .await?
+        .context("no county")?;
+    match args.scenario {
+        Scenario::Me => {
+            let ids: Vec<i64> = (1..=args.concurrency.clamp(1, 500) as i64).collect();
+            plan.tokens = sessions(&db, &ids).await?;
+        }
+        Scenario::Checkin => {
+            let pairs = open_theme_days(&db).await?;
+            let ids: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+            let tokens = sessions(&db, &ids).await?;
+            plan.checkins = tokens.into_iter().zip(pairs.iter().map(|p| p.1)).collect();
+        }
+        Scenario::Floor => plan.pairs = open_theme_days(&db).await?,
+        Scenario::Log => {
+            let ids: Vec<i64> = synthetic::members(&db)
+                .await?
+                .iter()
+                .map(|m| m.id)
+                .collect();
+            plan.tokens = sessions(&db, &ids).await?;
+        }
+        Scenario::Hours => {
+            let t = Instant::now();
+            let members = synthetic::members(&db).await?;
+            logs = synthetic::seed_approved_logs(&db, &members, 0, args.logs_per_member).await?;
+            eprintln!(
+                "seeded {logs} approved logs in {:.1}s",
+                t.elapsed().as_secs_f64()
+            );
+            plan.tokens = grant_first_member(&db, "admin", county).await?;
+            // The dashboard's default: this year so far, by child unit.
+            plan.hours_path = format!("/api/v1/orgs/{county}/hours?by=child");
+        }
+        Scenario::Approve => {
+            let ids = seed_pending(&db).await?;
+            logs = ids.len();
+            // The reviewer is a secretary over every branch who logged nothing.
+            plan.tokens = grant_first_member(&db, "secretary", county).await?;
+            plan.batches = ids.chunks(APPROVE_BATCH).map(|c| c.to_vec()).collect();
+        }
+        Scenario::Readyz | Scenario::Login | Scenario::Province => {}
+    }
+    refresh_statistics(&db).await?;
+    db.close().await;
+    let plan = Arc::new(plan);
+    let servers = start_servers(&args, &database.url).await?;
+    measure(&args, &plan, &servers, logs).await?;
+    drop(servers);
+    if let (Scenario::Hours, Some(grow_to)) = (args.scenario, args.grow_to) {
+        // The same county with more logs: the reads should not notice.
+        let db = Db::connect(&database.url).await?;
+        let t = Instant::now();
+        let members = synthetic::members(&db).await?;
+        logs += synthetic::seed_approved_logs(&db, &members, args.logs_per_member, grow_to).await?;
+        eprintln!(
+            "grew to {logs} approved logs in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+        refresh_statistics(&db).await?;
+        db.close().await;
+        let servers = start_servers(&args, &database.url).await?;
+        measure(&args, &plan, &servers, logs).await?;
+    }
     Ok(())
 }
