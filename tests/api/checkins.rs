@@ -885,3 +885,51 @@ async fn queued_check_ins_go_in_together_and_each_conflict_is_answered() {
         .unwrap();
     assert_eq!(all.len(), members.len());
 }
+
+#[tokio::test]
+async fn a_check_in_needs_a_live_session_and_a_theme_day_of_ones_own() {
+    let app = spawn_demo_app().await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let id = open_theme_day(&app, &secretary).await;
+    let body = || json!({"id": uuid(), "token": current_token(id)});
+
+    let ended = app.login_as(demo::MEMBER, zhibu_tests::DEMO_PASSWORD).await;
+    let r = app
+        .client
+        .post(app.api("/auth/logout"))
+        .bearer_auth(&ended.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (status, error) = check_in(&app, &ended.access_token, id, body()).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let r = app
+        .client
+        .post(app.api(&format!("/theme-days/{id}/checkins")))
+        .json(&body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // Another branch's member, and a theme day that does not exist.
+    let rider = app.token(demo::RIDER).await;
+    assert_eq!(check_in(&app, &rider, id, body()).await.0, 404);
+    let member = app.token(demo::MEMBER).await;
+    assert_eq!(check_in(&app, &member, id + 100_000, body()).await.0, 404);
+
+    // None of those left a check-in behind.
+    let (status, checkin) = check_in(&app, &member, id, body()).await;
+    assert_eq!(status, 201, "{checkin}");
+    let listed: Vec<Value> = app
+        .get(&format!("/theme-days/{id}/checkins"), &secretary)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+}

@@ -9,4 +9,4 @@ pub mod throttle;
 pub mod tokens;
 pub mod wechat;
 
-pub use extractor::AuthMember;
+pub use extractor::{AuthMember, AuthToken};

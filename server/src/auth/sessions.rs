@@ -42,17 +42,29 @@ fn hash_jti(jti: &str) -> String {
         .collect()
 }
 
-/// Checks an access token and its session; the heart of `AuthMember`.
-pub async fn authenticate(
-    conn: &impl ConnectionTrait,
-    keys: &JwtKeys,
-    token: &str,
-) -> ApiResult<AuthMember> {
+/// Where a live session and its member are: the tables `s` and `m` and the
+/// conditions, with the session id as `$1` and the member as `$2`. Shared by
+/// `authenticate` and by reads that check the session in their own query.
+pub const LIVE_SESSION: &str = "auth_session s JOIN member m ON m.id = s.member_id \
+     WHERE s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
+     AND m.status = 'active' AND m.disabled_at IS NULL";
+
+/// The member and session an access token names, checking the token only.
+pub fn access_claims(keys: &JwtKeys, token: &str) -> ApiResult<(i64, String)> {
     let claims = keys
         .verify(token, TokenType::Access)
         .ok_or_else(unauthorized)?;
     let member_id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
     let session_id = claims.sid.ok_or_else(unauthorized)?;
+    Ok((member_id, session_id))
+}
+
+/// The member of a live session, or 401.
+pub async fn live_member(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    session_id: String,
+) -> ApiResult<AuthMember> {
     #[derive(FromQueryResult)]
     struct Live {
         branch_id: i64,
@@ -60,9 +72,7 @@ pub async fn authenticate(
     }
     let live = sql::fetch_one::<Live>(
         conn,
-        "SELECT m.branch_id, m.name FROM auth_session s JOIN member m ON m.id = s.member_id \
-         WHERE s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
-         AND m.status = 'active' AND m.disabled_at IS NULL",
+        &format!("SELECT m.branch_id, m.name FROM {LIVE_SESSION}"),
         [session_id.clone().into(), member_id.into()],
     )
     .await?
@@ -73,6 +83,16 @@ pub async fn authenticate(
         branch_id: live.branch_id,
         session_id,
     })
+}
+
+/// Checks an access token and its session; the heart of `AuthMember`.
+pub async fn authenticate(
+    conn: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    token: &str,
+) -> ApiResult<AuthMember> {
+    let (member_id, session_id) = access_claims(keys, token)?;
+    live_member(conn, member_id, session_id).await
 }
 
 /// Phone + password. Unknown phones and wrong passwords get one answer.

@@ -13,7 +13,7 @@ use zhibu_shared::error::ErrorBody;
 use zhibu_shared::theme_day::Month;
 
 use crate::access::Caller;
-use crate::auth::AuthMember;
+use crate::auth::{AuthMember, AuthToken};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::time::today;
@@ -246,14 +246,14 @@ pub async fn code(
 #[post("/theme-days/{id}/checkins")]
 pub async fn check_in(
     state: web::Data<AppState>,
-    auth: AuthMember,
+    token: AuthToken,
     id: web::Path<i64>,
     body: web::Json<CheckinRequest>,
 ) -> ApiResult<HttpResponse> {
     let outcome = super::check_in(
         state.db.reader(),
         &state.checkin_writes,
-        &auth,
+        token,
         id.into_inner(),
         &body,
         &state.codes,

@@ -27,7 +27,8 @@ use zhibu_shared::org::OrgKind;
 use zhibu_shared::theme_day::{Month, distance_m, dues_standard_fen};
 
 use crate::access::{Caller, MANAGERS};
-use crate::auth::AuthMember;
+use crate::auth::sessions::LIVE_SESSION;
+use crate::auth::{AuthMember, AuthToken};
 use crate::entities::{checkin, dues_payment, makeup, member, org_unit, study_record, theme_day};
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
@@ -233,24 +234,43 @@ fn holders_of_member_query(member: &str) -> String {
     )
 }
 
-/// A theme day, if the member attends it: one query, as every member
-/// checking in on the first Thursday morning runs it.
-async fn theme_day_attended(
+/// The check-in's one read, run by every member on the first Thursday
+/// morning: the caller's session is live (401 if not) and the theme day is
+/// one they attend (404 if not, as for a missing one).
+async fn attendee(
     conn: &impl ConnectionTrait,
+    token: AuthToken,
     theme_day_id: i64,
-    member_id: i64,
-) -> Result<Option<theme_day::Model>, DbErr> {
+) -> ApiResult<(AuthMember, theme_day::Model)> {
     let query = format!(
-        "SELECT t.* FROM theme_day t WHERE t.id = $1 AND t.org_id IN ({})",
+        "SELECT t.*, m.name AS attendee_name, m.branch_id AS attendee_branch_id FROM theme_day t, {LIVE_SESSION} \
+         AND t.id = $3 AND t.org_id IN ({})",
         holders_of_member_query("$2")
     );
-    theme_day::Model::find_by_statement(sql::stmt(
-        conn,
-        &query,
-        [theme_day_id.into(), member_id.into()],
-    ))
-    .one(conn)
-    .await
+    let row = conn
+        .query_one_raw(sql::stmt(
+            conn,
+            &query,
+            [
+                token.session_id.clone().into(),
+                token.member_id.into(),
+                theme_day_id.into(),
+            ],
+        ))
+        .await?;
+    let Some(row) = row else {
+        // Rare: tell an ended session (401) from a theme day not theirs.
+        token.live(conn).await?;
+        return Err(ApiError::NotFound);
+    };
+    let model = theme_day::Model::from_query_result(&row, "")?;
+    let auth = AuthMember {
+        member_id: token.member_id,
+        name: row.try_get("", "attendee_name")?,
+        branch_id: row.try_get("", "attendee_branch_id")?,
+        session_id: token.session_id,
+    };
+    Ok((auth, model))
 }
 
 /// Holding units in the subtree of `org_id`.
@@ -676,13 +696,14 @@ async fn existing_answer(
 /// `POST /theme-days/{id}/checkins`: a member checks in with the rotating
 /// code; idempotent by the phone's UUID.
 ///
-/// This is the busiest call of the month, so the common case costs three
-/// reads and one insert; replays and second check-ins are resolved only
+/// This is the busiest call of the month, so the common case costs one
+/// read (session, theme day and attendance together) and a share of a
+/// group-committed insert; replays and second check-ins are resolved only
 /// when the insert conflicts (or a stale code is presented).
 pub async fn check_in(
     reader: &impl ConnectionTrait,
     writes: &batch::CheckinWriter,
-    auth: &AuthMember,
+    token: AuthToken,
     theme_day_id: i64,
     req: &CheckinRequest,
     signer: &CodeSigner,
@@ -692,10 +713,7 @@ pub async fn check_in(
         .map_err(|_| ApiError::invalid("id", "签到编号须为 UUID"))?
         .hyphenated()
         .to_string();
-    // A theme day the member does not attend is as unknown as a missing one.
-    let model = theme_day_attended(reader, theme_day_id, auth.member_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let (auth, model) = attendee(reader, token, theme_day_id).await?;
     let hash = request_hash(theme_day_id, req);
     let (method, at) = match verify_code(&model, req, signer) {
         Ok(found) => found,

@@ -492,48 +492,42 @@ struct UnitHours {
     member_count: Option<i64>,
 }
 
-/// Hours of `org_id` and of each of its children over months of one year:
-/// the unit with its totals and member count in one query, the children's
-/// rows in another. Each reads O(children) roll-up rows.
+/// Hours of `org_id` and of each of its children over months of one year,
+/// with their member counts, in one query reading O(children) roll-up rows.
 async fn child_report_in_year(
     conn: &impl ConnectionTrait,
     org_id: i64,
     from: Month,
     to: Month,
 ) -> ApiResult<HoursReport> {
-    // $1 is the unit; SCOPES names the units whose sums are joined.
-    let join = "LEFT JOIN (SELECT scope_id, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries \
-         FROM hours_rollup WHERE scope_kind = $2 AND month >= $3 AND month <= $4 AND scope_id IN (SCOPES) \
+    let mut units = sql::fetch_all::<UnitHours>(
+        conn,
+        "SELECT o.id, o.name, s.minutes, s.entries, r.members, c.members AS member_count FROM org_unit o \
+         LEFT JOIN (SELECT scope_id, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries \
+         FROM hours_rollup WHERE scope_kind = $2 AND month >= $3 AND month <= $4 \
+         AND scope_id IN (SELECT id FROM org_unit WHERE id = $1 OR parent_id = $1) \
          GROUP BY scope_id) s ON s.scope_id = o.id \
          LEFT JOIN hours_member_range r ON r.scope_kind = $2 AND r.scope_id = o.id AND r.year = $5 \
          AND r.first_month = $6 AND r.last_month = $7 \
-         LEFT JOIN org_member_count c ON c.org_id = o.id";
-    let values: Vec<Value> = vec![
-        org_id.into(),
-        ORG.into(),
-        from.to_string().into(),
-        to.to_string().into(),
-        from.year.into(),
-        (from.month as i32).into(),
-        (to.month as i32).into(),
-    ];
-    let select = "SELECT o.id, o.name, s.minutes, s.entries, r.members, c.members AS member_count FROM org_unit o";
-    let unit = sql::fetch_one::<UnitHours>(
-        conn,
-        &format!("{select} {} WHERE o.id = $1", join.replace("SCOPES", "$1")),
-        values.clone(),
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    let children = sql::fetch_all::<UnitHours>(
-        conn,
-        &format!(
-            "{select} {} WHERE o.parent_id = $1 ORDER BY o.id",
-            join.replace("SCOPES", "SELECT id FROM org_unit WHERE parent_id = $1")
-        ),
-        values,
+         LEFT JOIN org_member_count c ON c.org_id = o.id \
+         WHERE o.id = $1 OR o.parent_id = $1 ORDER BY o.id",
+        [
+            org_id.into(),
+            ORG.into(),
+            from.to_string().into(),
+            to.to_string().into(),
+            from.year.into(),
+            (from.month as i32).into(),
+            (to.month as i32).into(),
+        ],
     )
     .await?;
+    let unit = units
+        .iter()
+        .position(|u| u.id == org_id)
+        .map(|i| units.remove(i))
+        .ok_or(ApiError::NotFound)?;
+    let children = units;
     let rows = children
         .into_iter()
         .map(|c| HoursRow {
