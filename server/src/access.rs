@@ -2,11 +2,10 @@
 //! whole subtree; an object outside the caller's reach answers 404, exactly
 //! like one that does not exist.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use zhibu_shared::org::Role;
 
 use crate::auth::AuthMember;
-use crate::entities::role_grant;
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
 
@@ -30,24 +29,13 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub async fn load(conn: &impl ConnectionTrait, auth: &AuthMember) -> Result<Caller, DbErr> {
-        let grants = role_grant::Entity::find()
-            .filter(role_grant::Column::MemberId.eq(auth.member_id))
-            .all(conn)
-            .await?
-            .into_iter()
-            .filter_map(|g| {
-                Some(Grant {
-                    role: Role::from_code(&g.role)?,
-                    org_id: g.org_id,
-                })
-            })
-            .collect();
-        Ok(Caller {
+    /// The caller behind a live session; their roles came with it.
+    pub fn of(auth: &AuthMember) -> Caller {
+        Caller {
             member_id: auth.member_id,
             branch_id: auth.branch_id,
-            grants,
-        })
+            grants: auth.grants.clone(),
+        }
     }
 
     /// Org units where the caller holds one of `roles`.

@@ -518,6 +518,7 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
             name: m.name.clone(),
             branch_id: m.branch_id,
             session_id: String::new(),
+            grants: Vec::new(),
         };
         for j in 0..(1 + i % 3) {
             let kind = ServiceKind::ALL[(i + j) % ServiceKind::ALL.len()];

@@ -133,6 +133,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                     name: String::new(),
                     branch_id: 0,
                     session_id: String::new(),
+                    grants: Vec::new(),
                 };
                 let req = ServiceLogRequest {
                     id: uuid::Uuid::new_v4().to_string(),
@@ -200,6 +201,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                     name: String::new(),
                     branch_id: 0,
                     session_id: String::new(),
+                    grants: Vec::new(),
                 };
                 let req = ServiceLogRequest {
                     id: uuid::Uuid::new_v4().to_string(),

@@ -16,11 +16,13 @@ pub struct AuthMember {
     pub name: String,
     pub branch_id: i64,
     pub session_id: String,
+    /// Their roles, read with the session (one query for both).
+    pub grants: Vec<crate::access::Grant>,
 }
 
 /// A verified access token whose session is not checked yet: for the hot
 /// path whose own first query also checks the session (joining
-/// `sessions::LIVE_SESSION`), saving a query per request. Anything else
+/// `sessions::LIVE_SESSION_TABLES`), saving a query per request. Anything else
 /// takes `AuthMember`.
 #[derive(Debug, Clone)]
 pub struct AuthToken {

@@ -9,11 +9,12 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use zhibu_shared::auth::Session;
-use zhibu_shared::org::MemberStatus;
+use zhibu_shared::org::{MemberStatus, Role};
 use zhibu_shared::phone::Phone;
 
 use super::tokens::{ACCESS_TTL_SECS, JwtKeys, REFRESH_TTL_SECS, TokenType};
 use super::{AuthMember, password, throttle};
+use crate::access::Grant;
 use crate::entities::{auth_session, member};
 use crate::error::{ApiError, ApiResult};
 use crate::members;
@@ -42,11 +43,12 @@ fn hash_jti(jti: &str) -> String {
         .collect()
 }
 
-/// Where a live session and its member are: the tables `s` and `m` and the
-/// conditions, with the session id as `$1` and the member as `$2`. Shared by
-/// `authenticate` and by reads that check the session in their own query.
-pub const LIVE_SESSION: &str = "auth_session s JOIN member m ON m.id = s.member_id \
-     WHERE s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
+/// A live session and its member: the tables `s` and `m`, with the session
+/// id as `$1` and the member as `$2`. Shared by `authenticate` and by reads
+/// that check the session in their own query.
+pub const LIVE_SESSION_TABLES: &str = "auth_session s JOIN member m ON m.id = s.member_id";
+/// The conditions that go with `LIVE_SESSION_TABLES`.
+pub const LIVE_SESSION_IS: &str = "s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
      AND m.status = 'active' AND m.disabled_at IS NULL";
 
 /// The member and session an access token names, checking the token only.
@@ -59,7 +61,7 @@ pub fn access_claims(keys: &JwtKeys, token: &str) -> ApiResult<(i64, String)> {
     Ok((member_id, session_id))
 }
 
-/// The member of a live session, or 401.
+/// The member of a live session with their roles (one query), or 401.
 pub async fn live_member(
     conn: &impl ConnectionTrait,
     member_id: i64,
@@ -69,19 +71,35 @@ pub async fn live_member(
     struct Live {
         branch_id: i64,
         name: String,
+        role: Option<String>,
+        org_id: Option<i64>,
     }
-    let live = sql::fetch_one::<Live>(
+    let rows = sql::fetch_all::<Live>(
         conn,
-        &format!("SELECT m.branch_id, m.name FROM {LIVE_SESSION}"),
+        &format!(
+            "SELECT m.branch_id, m.name, g.role, g.org_id FROM {LIVE_SESSION_TABLES} \
+             LEFT JOIN role_grant g ON g.member_id = m.id WHERE {LIVE_SESSION_IS}"
+        ),
         [session_id.clone().into(), member_id.into()],
     )
-    .await?
-    .ok_or_else(unauthorized)?;
+    .await?;
+    let first = rows.first().ok_or_else(unauthorized)?;
+    let (name, branch_id) = (first.name.clone(), first.branch_id);
+    let grants = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: Role::from_code(r.role.as_deref()?)?,
+                org_id: r.org_id?,
+            })
+        })
+        .collect();
     Ok(AuthMember {
         member_id,
-        name: live.name,
-        branch_id: live.branch_id,
+        name,
+        branch_id,
         session_id,
+        grants,
     })
 }
 

@@ -132,7 +132,7 @@ pub async fn org_theme_days(
     q: web::Query<MonthQuery>,
 ) -> ApiResult<web::Json<Vec<ThemeDay>>> {
     let month = q.resolve(&state)?;
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::org_theme_days(
             state.db.reader(),
@@ -156,7 +156,7 @@ pub async fn org_attendance(
     q: web::Query<MonthQuery>,
 ) -> ApiResult<web::Json<AttendanceReport>> {
     let month = q.resolve(&state)?;
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::org_attendance(
             state.db.reader(),
@@ -177,7 +177,7 @@ pub async fn get_theme_day(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ThemeDay>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::get_theme_day(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
     ))
@@ -192,7 +192,7 @@ pub async fn patch_theme_day(
     id: web::Path<i64>,
     body: web::Json<ThemeDayPatch>,
 ) -> ApiResult<web::Json<ThemeDay>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::patch_theme_day(
             state.db.writer(),
@@ -214,7 +214,7 @@ pub async fn code(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let origin = {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
@@ -276,7 +276,7 @@ pub async fn roll_call(
     id: web::Path<i64>,
     body: web::Json<RollCall>,
 ) -> ApiResult<web::Json<Vec<Checkin>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::roll_call(
             state.db.writer(),
@@ -296,7 +296,7 @@ pub async fn list_checkins(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Checkin>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::list_checkins(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
     ))
@@ -309,7 +309,7 @@ pub async fn attendance(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Attendance>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::attendance(state.db.reader(), &caller, id.into_inner()).await?,
     ))
@@ -323,7 +323,7 @@ pub async fn review_checkins(
     auth: AuthMember,
     body: web::Json<ReviewRequest<String>>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let updated = super::review_checkins(
         &txn,
@@ -346,7 +346,7 @@ pub async fn record_dues(
     id: web::Path<i64>,
     body: web::Json<DuesPaymentRequest>,
 ) -> ApiResult<HttpResponse> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let payment = super::record_dues(
         state.db.writer(),
         &caller,
@@ -365,7 +365,7 @@ pub async fn list_dues(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<DuesPayment>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::list_dues(state.db.reader(), &caller, id.into_inner(), state.timezone).await?,
     ))
@@ -380,7 +380,7 @@ pub async fn mark_study(
     id: web::Path<i64>,
     body: web::Json<StudyDone>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let updated = super::mark_study(
         state.db.writer(),
         &caller,
@@ -418,7 +418,7 @@ pub async fn list_makeups(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Makeup>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::list_makeups(state.db.reader(), &caller, id.into_inner()).await?,
     ))
@@ -432,7 +432,7 @@ pub async fn review_makeups(
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let updated = super::review_makeups(
         &txn,

@@ -27,7 +27,7 @@ use zhibu_shared::org::OrgKind;
 use zhibu_shared::theme_day::{Month, distance_m, dues_standard_fen};
 
 use crate::access::{Caller, MANAGERS};
-use crate::auth::sessions::LIVE_SESSION;
+use crate::auth::sessions::{LIVE_SESSION_IS, LIVE_SESSION_TABLES};
 use crate::auth::{AuthMember, AuthToken};
 use crate::entities::{checkin, dues_payment, makeup, member, org_unit, study_record, theme_day};
 use crate::error::{ApiError, ApiResult};
@@ -241,10 +241,10 @@ async fn attendee(
     conn: &impl ConnectionTrait,
     token: AuthToken,
     theme_day_id: i64,
-) -> ApiResult<(AuthMember, theme_day::Model)> {
+) -> ApiResult<(IdName, theme_day::Model)> {
     let query = format!(
-        "SELECT t.*, m.name AS attendee_name, m.branch_id AS attendee_branch_id FROM theme_day t, {LIVE_SESSION} \
-         AND t.id = $3 AND t.org_id IN ({})",
+        "SELECT t.*, m.name AS attendee_name FROM theme_day t, {LIVE_SESSION_TABLES} \
+         WHERE {LIVE_SESSION_IS} AND t.id = $3 AND t.org_id IN ({})",
         holders_of_member_query("$2")
     );
     let row = conn
@@ -264,13 +264,11 @@ async fn attendee(
         return Err(ApiError::NotFound);
     };
     let model = theme_day::Model::from_query_result(&row, "")?;
-    let auth = AuthMember {
-        member_id: token.member_id,
+    let attendee = IdName {
+        id: token.member_id,
         name: row.try_get("", "attendee_name")?,
-        branch_id: row.try_get("", "attendee_branch_id")?,
-        session_id: token.session_id,
     };
-    Ok((auth, model))
+    Ok((attendee, model))
 }
 
 /// Holding units in the subtree of `org_id`.
@@ -713,7 +711,7 @@ pub async fn check_in(
         .map_err(|_| ApiError::invalid("id", "签到编号须为 UUID"))?
         .hyphenated()
         .to_string();
-    let (auth, model) = attendee(reader, token, theme_day_id).await?;
+    let (member, model) = attendee(reader, token, theme_day_id).await?;
     let hash = request_hash(theme_day_id, req);
     let (method, at) = match verify_code(&model, req, signer) {
         Ok(found) => found,
@@ -724,7 +722,7 @@ pub async fn check_in(
                 writes.connection(),
                 &id,
                 theme_day_id,
-                auth.member_id,
+                member.id,
                 &hash,
                 tz,
             )
@@ -760,7 +758,7 @@ pub async fn check_in(
         .insert(checkin::Model {
             id: id.clone(),
             theme_day_id,
-            member_id: auth.member_id,
+            member_id: member.id,
             method: method.code().into(),
             status: status.code().into(),
             at,
@@ -778,24 +776,14 @@ pub async fn check_in(
     if !inserted {
         // A concurrent copy of this request, a replay, or another check-in
         // of the same member: answer from what is stored.
-        return existing_answer(
-            writes.connection(),
-            &id,
-            theme_day_id,
-            auth.member_id,
-            &hash,
-            tz,
-        )
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("check-in conflict without a row")));
+        return existing_answer(writes.connection(), &id, theme_day_id, member.id, &hash, tz)
+            .await?
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("check-in conflict without a row")));
     }
     let checkin = Checkin {
         id,
         theme_day_id,
-        member: IdName {
-            id: auth.member_id,
-            name: auth.name.clone(),
-        },
+        member,
         method,
         status,
         at: at.with_timezone(&tz).fixed_offset(),

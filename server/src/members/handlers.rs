@@ -21,7 +21,7 @@ pub async fn disable(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     super::set_disabled(conn, &caller, id.into_inner(), true).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -35,7 +35,7 @@ pub async fn enable(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     super::set_disabled(conn, &caller, id.into_inner(), false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -55,7 +55,7 @@ pub async fn reset_password(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<TemporaryPassword>> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     let temporary_password = super::reset_password(conn, &caller, id.into_inner()).await?;
     Ok(web::Json(TemporaryPassword { temporary_password }))
 }
@@ -75,7 +75,7 @@ pub async fn update(
     body: web::Json<MemberPatch>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     super::set_status(conn, &caller, id.into_inner(), body.status).await?;
     Ok(HttpResponse::NoContent().finish())
 }

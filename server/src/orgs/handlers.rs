@@ -21,7 +21,7 @@ pub async fn get_org(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Org>> {
     let conn = state.db.reader();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::get_org(conn, &caller, id.into_inner()).await?,
     ))
@@ -36,7 +36,7 @@ pub async fn children(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<Org>>> {
     let conn = state.db.reader();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::children(conn, &caller, id.into_inner()).await?,
     ))
@@ -64,7 +64,7 @@ pub async fn members(
     query: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<MemberSummary>>> {
     let conn = state.db.reader();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     let page = super::members(
         conn,
         &caller,
@@ -91,7 +91,7 @@ pub async fn move_org(
     body: web::Json<MoveOrg>,
 ) -> ApiResult<web::Json<Org>> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(conn).await?;
     let org = super::move_org(&txn, &caller, id.into_inner(), body.parent_id).await?;
     txn.commit().await?;
@@ -151,7 +151,7 @@ pub async fn grant_role(
     body: web::Json<GrantRole>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     let id = super::grant_role(conn, &caller, body.member_id, body.role, body.org_id).await?;
     Ok(HttpResponse::Created().json(GrantId { id }))
 }
@@ -165,7 +165,7 @@ pub async fn revoke_role(
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     super::revoke_role(conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

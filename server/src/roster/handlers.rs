@@ -44,7 +44,7 @@ pub async fn import_roster(
     query: web::Query<ImportQuery>,
     mut payload: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     if !caller.has_any(crate::access::ADMINS) {
         return Err(ApiError::forbidden("只有组织部管理员可以导入名册"));
     }
@@ -131,7 +131,7 @@ pub async fn export_roster(
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.reader();
-    let caller = Caller::load(conn, &auth).await?;
+    let caller = Caller::of(&auth);
     let rows = super::export::roster_rows(conn, Some(&caller), query.org_id).await?;
     let bytes = super::export::to_xlsx(&rows)?;
     Ok(HttpResponse::Ok()

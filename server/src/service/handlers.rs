@@ -59,7 +59,7 @@ pub async fn review_community_reports(
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let updated = super::community::review(
         &txn,
@@ -81,7 +81,7 @@ pub async fn community_service(
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<CommunityServiceRow>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::community::branch_view(state.db.reader(), &caller, id.into_inner()).await?,
     ))
@@ -118,7 +118,7 @@ pub async fn review_sector_memberships(
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let updated = super::sectors::review(
         &txn,
@@ -211,7 +211,7 @@ pub async fn review_service_logs(
     auth: AuthMember,
     body: web::Json<ReviewRequest<String>>,
 ) -> ApiResult<web::Json<ReviewResult>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let updated = super::logs::review(
         &txn,
@@ -232,7 +232,7 @@ pub async fn pending(
     state: web::Data<AppState>,
     auth: AuthMember,
 ) -> ApiResult<web::Json<PendingInbox>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::inbox::pending(state.db.reader(), &caller, state.timezone).await?,
     ))
@@ -316,7 +316,7 @@ pub async fn org_hours(
 ) -> ApiResult<HttpResponse> {
     let (from, to) = q.range(&state)?;
     let by = By::parse(q.by.as_deref())?;
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let report =
         super::reports::org_hours(state.db.reader(), &caller, id.into_inner(), from, to, by)
             .await?;
@@ -335,7 +335,7 @@ pub async fn community_hours(
 ) -> ApiResult<HttpResponse> {
     let (from, to) = q.range(&state)?;
     let by = By::parse(q.by.as_deref())?;
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     let report =
         super::reports::community_hours(state.db.reader(), &caller, id.into_inner(), from, to, by)
             .await?;
@@ -357,7 +357,7 @@ pub async fn follow_up(
     id: web::Path<i64>,
     q: web::Query<QuarterQuery>,
 ) -> ApiResult<web::Json<Vec<IdName>>> {
-    let caller = Caller::load(state.db.reader(), &auth).await?;
+    let caller = Caller::of(&auth);
     Ok(web::Json(
         super::reports::follow_up(state.db.reader(), &caller, id.into_inner(), &q.quarter).await?,
     ))
