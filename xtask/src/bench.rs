@@ -291,7 +291,19 @@ pub fn run(args: &[String]) -> Result<()> {
             if step.postgres_only && url.is_none() {
                 continue;
             }
-            let results = loadgen_runs(&loadgen, &root, &step, &options, *url)?;
+            // One failing step is reported in its row; the rest still run.
+            let results = match loadgen_runs(&loadgen, &root, &step, &options, *url) {
+                Ok(results) => results,
+                Err(error) => {
+                    eprintln!("bench: {} on {engine} failed: {error:#}", step.label);
+                    writeln!(
+                        table,
+                        "| {} | {engine} | {} | failed: {error} | | | | |",
+                        step.label, step.clients
+                    )?;
+                    continue;
+                }
+            };
             // The hours step measures each size of the log table in turn.
             let mut sizes: Vec<u64> = results.iter().filter_map(|r| r["logs"].as_u64()).collect();
             sizes.dedup();
