@@ -129,6 +129,10 @@ async fn insert_approved_logs(
         "  {total} logs inserted in {:.1}s",
         t.elapsed().as_secs_f64()
     );
+    // Without fresh statistics PostgreSQL takes the new logs for a handful
+    // (every older one has another `created_at`) and joins them to the
+    // closure by nested loops: hours instead of a minute.
+    txn.execute_unprepared("ANALYZE service_log").await?;
     zhibu_server::sql::execute(
         txn,
         "INSERT INTO service_credit (log_id, scope_kind, scope_id) \

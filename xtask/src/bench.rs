@@ -200,11 +200,13 @@ fn loadgen_runs(
             }
         );
         let mut command = Command::new(loadgen);
+        // A step may set its own member count (the province does).
+        if !step.args.iter().any(|a| a == "--members") {
+            command.args(["--members", &options.members.to_string()]);
+        }
         command.current_dir(root).args([
             "--scenario",
             step.scenario,
-            "--members",
-            &options.members.to_string(),
             "--concurrency",
             &step.clients.to_string(),
             "--seconds",
@@ -212,7 +214,6 @@ fn loadgen_runs(
             "--rounds",
             &rounds.to_string(),
         ]);
-        // Later arguments win: a step may set its own member count.
         command.args(&step.args);
         match url {
             Some(url) => command.env("ZHIBU_TEST_PG", url),
