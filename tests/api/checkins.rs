@@ -894,14 +894,7 @@ async fn a_check_in_needs_a_live_session_and_a_theme_day_of_ones_own() {
     let body = || json!({"id": uuid(), "token": current_token(id)});
 
     let ended = app.login_as(demo::MEMBER, zhibu_tests::DEMO_PASSWORD).await;
-    let r = app
-        .client
-        .post(app.api("/auth/logout"))
-        .bearer_auth(&ended.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    app.logout(&ended.access_token).await;
     let (status, error) = check_in(&app, &ended.access_token, id, body()).await;
     assert_eq!(
         (status, error["code"].as_str()),

@@ -163,12 +163,7 @@ async fn tokens_stop_working_after_logout_password_change_and_disabling() {
     let app = spawn().await;
     // After logout.
     let s = app.login_as(demo::MEMBER, DEMO_PASSWORD).await;
-    app.client
-        .post(app.api("/auth/logout"))
-        .bearer_auth(&s.access_token)
-        .send()
-        .await
-        .unwrap();
+    app.logout(&s.access_token).await;
     assert_eq!(status_of(&app, &s.access_token).await, 401, "after logout");
     // After a password change.
     let s = app.login_as(demo::MEMBER, DEMO_PASSWORD).await;

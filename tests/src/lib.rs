@@ -221,6 +221,19 @@ impl TestApp {
         self.login_as(phone, DEMO_PASSWORD).await.access_token
     }
 
+    /// Ends the session the access token belongs to, panicking unless the
+    /// server answers 204.
+    pub async fn logout(&self, token: &str) {
+        let response = self
+            .client
+            .post(self.api("/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("logout request");
+        assert_eq!(response.status(), 204, "logout failed");
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
         self.client
             .get(self.api(path))

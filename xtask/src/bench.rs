@@ -509,21 +509,18 @@ fn targets(
             None => ("–".into(), "not measured".into()),
         })
     };
-    let by_scenario = |scenario: &'static str, pick_max: bool| {
+    let by_scenario = |scenario: &'static str| {
         move |engine: &str| -> Vec<&Measured> {
             let mut rows: Vec<&Measured> = measured
                 .iter()
                 .filter(|m| m.scenario == scenario && m.engine == engine)
                 .collect();
             rows.sort_by_key(|m| m.logs);
-            if pick_max {
-                rows.reverse();
-            }
             rows
         }
     };
-    let county = by_scenario("hours", false);
-    let province = by_scenario("province", false);
+    let county = by_scenario("hours");
+    let province = by_scenario("province");
     let rows: Vec<(String, Check)> = vec![
         (
             "check-in burst ≥ 5,000 accepted/s".into(),
