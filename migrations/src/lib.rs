@@ -7,6 +7,7 @@ mod m20261126_000002_identity;
 mod m20261127_000003_theme_days;
 mod m20261127_000004_service;
 mod m20261127_000005_read_models;
+mod m20261127_000006_month_rollup;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_theme_days::Migration),
             Box::new(m20261127_000004_service::Migration),
             Box::new(m20261127_000005_read_models::Migration),
+            Box::new(m20261127_000006_month_rollup::Migration),
         ]
     }
 }

@@ -1011,6 +1011,22 @@ async fn verify_rollups_finds_and_repairs_a_difference() {
         .execute_unprepared("UPDATE hours_rollup SET minutes = minutes + 5")
         .await
         .unwrap();
+    app.db
+        .writer()
+        .execute_unprepared("UPDATE hours_month SET entries = entries + 1")
+        .await
+        .unwrap();
+    let tables: std::collections::BTreeSet<&str> =
+        zhibu_server::service::rollup::verify(app.db.reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.table)
+            .collect();
+    assert_eq!(
+        tables,
+        ["hours_month", "hours_rollup"].into_iter().collect()
+    );
     assert_eq!(
         zhibu_server::cli::verify_rollups(&app.settings, false)
             .await

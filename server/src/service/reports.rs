@@ -106,10 +106,16 @@ async fn grouped(
         to.to_string().into(),
     ];
     values.extend(scope_ids.iter().map(|id| (*id).into()));
+    // Only the by-kind sums need the rows of each kind.
+    let table = if group == "kind" {
+        "hours_rollup"
+    } else {
+        "hours_month"
+    };
     let sums = sql::fetch_all::<Sum>(
         conn,
         &format!(
-            "SELECT CAST({group} AS TEXT) AS key, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries FROM hours_rollup \
+            "SELECT CAST({group} AS TEXT) AS key, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries FROM {table} \
              WHERE scope_kind = $1 AND month >= $2 AND month <= $3 AND scope_id IN ({ids}) GROUP BY {group}"
         ),
         values.clone(),
@@ -218,7 +224,7 @@ async fn totals(
     ];
     let total = sql::fetch_one::<Total>(
         conn,
-        "SELECT CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries FROM hours_rollup \
+        "SELECT CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries FROM hours_month \
          WHERE scope_kind = $1 AND scope_id = $2 AND month >= $3 AND month <= $4",
         values.clone(),
     )
@@ -504,7 +510,7 @@ async fn child_report_in_year(
         conn,
         "SELECT o.id, o.name, s.minutes, s.entries, r.members, c.members AS member_count FROM org_unit o \
          LEFT JOIN (SELECT scope_id, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries \
-         FROM hours_rollup WHERE scope_kind = $2 AND month >= $3 AND month <= $4 \
+         FROM hours_month WHERE scope_kind = $2 AND month >= $3 AND month <= $4 \
          AND scope_id IN (SELECT id FROM org_unit WHERE id = $1 OR parent_id = $1) \
          GROUP BY scope_id) s ON s.scope_id = o.id \
          LEFT JOIN hours_member_range r ON r.scope_kind = $2 AND r.scope_id = o.id AND r.year = $5 \

@@ -6,7 +6,8 @@
 //! committee whose activity it was. The set is stored in `service_credit`,
 //! so taking a credit back (a correction) subtracts exactly what was added,
 //! even after the tree has changed. `hours_rollup` and `hours_participation`
-//! are sums over the credits, changed in the caller's transaction.
+//! are sums over the credits, and `hours_month` the rollup's sums over
+//! kinds; all are changed in the caller's transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +22,7 @@ pub const ORG: &str = "o";
 pub const COMMUNITY: &str = "c";
 
 type RollupKey = (String, i64, String, String);
+type MonthKey = (String, i64, String);
 type ParticipationKey = (String, i64, String, String, i64);
 
 /// Changes to apply to the roll-up tables, summed before writing so a bulk
@@ -28,6 +30,7 @@ type ParticipationKey = (String, i64, String, String, i64);
 #[derive(Debug, Default)]
 pub struct Deltas {
     rollup: BTreeMap<RollupKey, (i64, i64)>,
+    month: BTreeMap<MonthKey, (i64, i64)>,
     participation: BTreeMap<ParticipationKey, (i64, i64)>,
 }
 
@@ -45,6 +48,12 @@ impl Deltas {
             .or_default();
         r.0 += minutes;
         r.1 += sign;
+        let m = self
+            .month
+            .entry((scope_kind.to_owned(), scope_id, log.month.clone()))
+            .or_default();
+        m.0 += minutes;
+        m.1 += sign;
         let p = self
             .participation
             .entry((
@@ -140,82 +149,94 @@ pub async fn uncredit(
 
 /// Writes summed deltas: upserts, then removes rows that fell to nothing.
 pub async fn apply(conn: &impl ConnectionTrait, deltas: Deltas) -> Result<(), DbErr> {
-    let rollup: Vec<_> = deltas
-        .rollup
-        .into_iter()
-        .filter(|(_, (m, e))| *m != 0 || *e != 0)
-        .collect();
-    for chunk in rollup.chunks(100) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, ((sk, sid, month, kind), (minutes, entries)))| {
-                values.extend([
-                    sk.clone().into(),
-                    (*sid).into(),
-                    month.clone().into(),
-                    kind.clone().into(),
-                    (*minutes).into(),
-                    (*entries).into(),
-                ]);
-                format!("({})", sql::placeholders(i * 6 + 1, 6))
-            })
-            .collect();
-        let query = format!(
-            "INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) VALUES {} \
-             ON CONFLICT (scope_kind, scope_id, month, kind) DO UPDATE SET \
-             minutes = hours_rollup.minutes + excluded.minutes, entries = hours_rollup.entries + excluded.entries",
-            rows.join(", ")
-        );
-        sql::execute(conn, &query, values).await?;
-    }
-    let participation: Vec<_> = deltas
+    let touched: BTreeSet<(i64, i32)> = deltas
         .participation
-        .into_iter()
-        .filter(|(_, (m, e))| *m != 0 || *e != 0)
-        .collect();
-    let touched: BTreeSet<(i64, i32)> = participation
         .iter()
+        .filter(|(_, (m, e))| *m != 0 || *e != 0)
         .map(|((_, _, month, _, member), _)| (*member, year_of(month)))
         .collect();
-    for chunk in participation.chunks(100) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 7);
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(
-                |(i, ((sk, sid, month, kind, member), (minutes, entries)))| {
-                    values.extend([
-                        sk.clone().into(),
-                        (*sid).into(),
-                        month.clone().into(),
-                        kind.clone().into(),
-                        (*member).into(),
-                        (*minutes).into(),
-                        (*entries).into(),
-                    ]);
-                    format!("({})", sql::placeholders(i * 7 + 1, 7))
-                },
-            )
-            .collect();
-        let query = format!(
-            "INSERT INTO hours_participation (scope_kind, scope_id, month, kind, member_id, minutes, entries) VALUES {} \
-             ON CONFLICT (scope_kind, scope_id, month, kind, member_id) DO UPDATE SET \
-             minutes = hours_participation.minutes + excluded.minutes, entries = hours_participation.entries + excluded.entries",
-            rows.join(", ")
-        );
-        sql::execute(conn, &query, values).await?;
-    }
-    conn.execute_unprepared("DELETE FROM hours_rollup WHERE entries <= 0")
-        .await?;
-    conn.execute_unprepared("DELETE FROM hours_participation WHERE entries <= 0")
-        .await?;
+    add_sums(
+        conn,
+        "hours_rollup",
+        "scope_kind, scope_id, month, kind",
+        deltas
+            .rollup
+            .into_iter()
+            .map(|((sk, sid, month, kind), sums)| {
+                (vec![sk.into(), sid.into(), month.into(), kind.into()], sums)
+            }),
+    )
+    .await?;
+    add_sums(
+        conn,
+        "hours_month",
+        "scope_kind, scope_id, month",
+        deltas
+            .month
+            .into_iter()
+            .map(|((sk, sid, month), sums)| (vec![sk.into(), sid.into(), month.into()], sums)),
+    )
+    .await?;
+    add_sums(
+        conn,
+        "hours_participation",
+        "scope_kind, scope_id, month, kind, member_id",
+        deltas
+            .participation
+            .into_iter()
+            .map(|((sk, sid, month, kind, member), sums)| {
+                (
+                    vec![
+                        sk.into(),
+                        sid.into(),
+                        month.into(),
+                        kind.into(),
+                        member.into(),
+                    ],
+                    sums,
+                )
+            }),
+    )
+    .await?;
     let mut ranges = RangeDeltas::new();
     for (member, year) in touched {
         refresh_member_year(conn, member, year, &mut ranges).await?;
     }
     apply_ranges(conn, ranges).await
+}
+
+/// Adds (minutes, entries) to the rows of a sums table keyed by `keys`, 100
+/// rows a statement, and deletes the rows left with no entries.
+async fn add_sums(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    keys: &str,
+    rows: impl Iterator<Item = (Vec<Value>, (i64, i64))>,
+) -> Result<(), DbErr> {
+    let rows: Vec<_> = rows.filter(|(_, (m, e))| *m != 0 || *e != 0).collect();
+    let width = rows.first().map_or(0, |(key, _)| key.len()) + 2;
+    for chunk in rows.chunks(100) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * width);
+        let tuples: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (key, (minutes, entries)))| {
+                values.extend(key.iter().cloned());
+                values.extend([(*minutes).into(), (*entries).into()]);
+                format!("({})", sql::placeholders(i * width + 1, width))
+            })
+            .collect();
+        let query = format!(
+            "INSERT INTO {table} ({keys}, minutes, entries) VALUES {} \
+             ON CONFLICT ({keys}) DO UPDATE SET \
+             minutes = {table}.minutes + excluded.minutes, entries = {table}.entries + excluded.entries",
+            tuples.join(", ")
+        );
+        sql::execute(conn, &query, values).await?;
+    }
+    conn.execute_unprepared(&format!("DELETE FROM {table} WHERE entries <= 0"))
+        .await?;
+    Ok(())
 }
 
 /// Changes to `hours_member_range`: (scope kind, scope, year, first month,
@@ -377,6 +398,15 @@ struct RollupRow {
 }
 
 #[derive(FromQueryResult)]
+struct MonthRow {
+    scope_kind: String,
+    scope_id: i64,
+    month: String,
+    minutes: i64,
+    entries: i64,
+}
+
+#[derive(FromQueryResult)]
 struct ParticipationRow {
     scope_kind: String,
     scope_id: i64,
@@ -445,6 +475,29 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
         "hours_rollup",
         &stored_rollup,
         &expected_rollup,
+        &mut differences,
+    );
+    let mut expected_month: BTreeMap<MonthKey, (i64, i64)> = BTreeMap::new();
+    for ((sk, sid, month, _), (minutes, entries)) in &expected_rollup {
+        let sums = expected_month
+            .entry((sk.clone(), *sid, month.clone()))
+            .or_default();
+        sums.0 += minutes;
+        sums.1 += entries;
+    }
+    let stored_month: BTreeMap<MonthKey, (i64, i64)> = sql::fetch_all::<MonthRow>(
+        conn,
+        "SELECT scope_kind, scope_id, month, minutes, entries FROM hours_month",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_kind, r.scope_id, r.month), (r.minutes, r.entries)))
+    .collect();
+    compare(
+        "hours_month",
+        &stored_month,
+        &expected_month,
         &mut differences,
     );
 
@@ -658,6 +711,7 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     }
     drop(deltas);
     conn.execute_unprepared("DELETE FROM hours_rollup").await?;
+    conn.execute_unprepared("DELETE FROM hours_month").await?;
     conn.execute_unprepared("DELETE FROM hours_participation")
         .await?;
     conn.execute_unprepared("DELETE FROM hours_member").await?;
@@ -666,6 +720,12 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
          SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
          FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
          GROUP BY c.scope_kind, c.scope_id, l.month, l.kind",
+    )
+    .await?;
+    conn.execute_unprepared(
+        "INSERT INTO hours_month (scope_kind, scope_id, month, minutes, entries) \
+         SELECT scope_kind, scope_id, month, CAST(SUM(minutes) AS BIGINT), CAST(SUM(entries) AS BIGINT) \
+         FROM hours_rollup GROUP BY scope_kind, scope_id, month",
     )
     .await?;
     conn.execute_unprepared(
