@@ -550,6 +550,17 @@ async fn reviewers_and_readers_stay_within_their_scope() {
             .status(),
         200
     );
+    // The by-month path checks access apart from the one-query default.
+    assert_eq!(
+        app.get(&format!("/orgs/{a}/hours?by=month"), &secretary_b)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get("/orgs/987654/hours", &secretary_a).await.status(),
+        404
+    );
     assert_eq!(
         app.get(
             &format!("/communities/{dongguan}/hours?from={month}&to={month}"),

@@ -407,11 +407,12 @@ pub async fn org_hours(
     by: By,
 ) -> ApiResult<HoursReport> {
     check_range(from, to)?;
-    caller.require(conn, ANY_ROLE, org_id).await?;
-    // The dashboard's usual read (one year, by child) takes two queries.
+    // The dashboard's usual read (one year, by child) is one query, with
+    // the access check inside it.
     if by == By::Child && from.year == to.year {
-        return child_report_in_year(conn, org_id, from, to).await;
+        return child_report_in_year(conn, caller, org_id, from, to).await;
     }
+    caller.require(conn, ANY_ROLE, org_id).await?;
     let unit = org_unit::Entity::find_by_id(org_id)
         .one(conn)
         .await?
@@ -499,16 +500,34 @@ struct UnitHours {
 }
 
 /// Hours of `org_id` and of each of its children over months of one year,
-/// with their member counts, in one query reading O(children) roll-up rows.
+/// with their member counts, in one query reading O(children) roll-up rows;
+/// the same query checks that the caller's roles reach the unit.
 async fn child_report_in_year(
     conn: &impl ConnectionTrait,
+    caller: &Caller,
     org_id: i64,
     from: Month,
     to: Month,
 ) -> ApiResult<HoursReport> {
+    let roots = caller.orgs_with(ANY_ROLE);
+    if roots.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    let mut values: Vec<Value> = vec![
+        org_id.into(),
+        ORG.into(),
+        from.to_string().into(),
+        to.to_string().into(),
+        from.year.into(),
+        (from.month as i32).into(),
+        (to.month as i32).into(),
+    ];
+    let reachable_from = sql::placeholders(values.len() + 1, roots.len());
+    values.extend(roots.into_iter().map(Into::into));
+    // No rows: the unit does not exist or lies outside the caller's reach.
     let mut units = sql::fetch_all::<UnitHours>(
         conn,
-        "SELECT o.id, o.name, s.minutes, s.entries, r.members, c.members AS member_count FROM org_unit o \
+        &format!("SELECT o.id, o.name, s.minutes, s.entries, r.members, c.members AS member_count FROM org_unit o \
          LEFT JOIN (SELECT scope_id, CAST(SUM(minutes) AS BIGINT) AS minutes, CAST(SUM(entries) AS BIGINT) AS entries \
          FROM hours_month WHERE scope_kind = $2 AND month >= $3 AND month <= $4 \
          AND scope_id IN (SELECT id FROM org_unit WHERE id = $1 OR parent_id = $1) \
@@ -516,16 +535,9 @@ async fn child_report_in_year(
          LEFT JOIN hours_member_range r ON r.scope_kind = $2 AND r.scope_id = o.id AND r.year = $5 \
          AND r.first_month = $6 AND r.last_month = $7 \
          LEFT JOIN org_member_count c ON c.org_id = o.id \
-         WHERE o.id = $1 OR o.parent_id = $1 ORDER BY o.id",
-        [
-            org_id.into(),
-            ORG.into(),
-            from.to_string().into(),
-            to.to_string().into(),
-            from.year.into(),
-            (from.month as i32).into(),
-            (to.month as i32).into(),
-        ],
+         WHERE (o.id = $1 OR o.parent_id = $1) AND EXISTS (SELECT 1 FROM org_closure a \
+         WHERE a.descendant_id = $1 AND a.ancestor_id IN ({reachable_from})) ORDER BY o.id"),
+        values,
     )
     .await?;
     let unit = units

@@ -498,12 +498,16 @@ async fn measure(
 
 /// Bulk loads leave the planner's statistics stale; a running system keeps
 /// them fresh (autovacuum, `PRAGMA optimize`), so measure that.
+/// Refreshes the planner's statistics after seeding and writes the seeded
+/// pages out, so that a measurement starts from a quiet database.
 async fn refresh_statistics(db: &Db) -> anyhow::Result<()> {
-    let statement = match db.backend() {
-        sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
-        _ => "ANALYZE",
+    let statements: &[&str] = match db.backend() {
+        sea_orm::DatabaseBackend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
+        _ => &["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"],
     };
-    db.writer().execute_unprepared(statement).await?;
+    for statement in statements {
+        db.writer().execute_unprepared(statement).await?;
+    }
     Ok(())
 }
 
