@@ -68,6 +68,62 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// A new database holding a copy of this one, which must have no open
+    /// connections: the load generator measures two sizes of one county side
+    /// by side.
+    pub async fn copy(&self) -> anyhow::Result<TestDatabase> {
+        use anyhow::Context;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match &self.cleanup {
+            Cleanup::Postgres { server_url, name } => {
+                let copy = format!("zhibu_test_{id}");
+                let admin = Database::connect(server_url).await?;
+                // A closed pool's backends may take a moment to exit, and a
+                // template must have none.
+                let mut attempts = 0;
+                loop {
+                    let created = admin
+                        .execute_unprepared(&format!(
+                            "CREATE DATABASE {copy} TEMPLATE {name} STRATEGY FILE_COPY"
+                        ))
+                        .await;
+                    match created {
+                        Ok(_) => break,
+                        Err(_) if attempts < 20 => {
+                            attempts += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                        }
+                        Err(error) => return Err(error).context("copying a test database"),
+                    }
+                }
+                let _ = admin.close().await;
+                Ok(TestDatabase {
+                    url: with_database_name(server_url, &copy),
+                    cleanup: Cleanup::Postgres {
+                        server_url: server_url.clone(),
+                        name: copy,
+                    },
+                })
+            }
+            Cleanup::SqliteDir(dir) => {
+                let target = std::env::temp_dir().join(format!("zhibu-test-{id}"));
+                std::fs::create_dir_all(&target)?;
+                for file in ["zhibu.db", "zhibu.db-wal"] {
+                    if dir.join(file).exists() {
+                        std::fs::copy(dir.join(file), target.join(file))
+                            .with_context(|| format!("copying {file}"))?;
+                    }
+                }
+                Ok(TestDatabase {
+                    url: format!("sqlite://{}/zhibu.db?mode=rwc", target.display()),
+                    cleanup: Cleanup::SqliteDir(target),
+                })
+            }
+        }
+    }
+}
+
 /// Replaces the database name (the URL path) of a PostgreSQL URL.
 pub fn with_database_name(server_url: &str, name: &str) -> String {
     let (base, query) = match server_url.split_once('?') {

@@ -305,8 +305,10 @@ pub fn run(args: &[String]) -> Result<()> {
                     continue;
                 }
             };
-            // The hours step measures each size of the log table in turn.
+            // The hours step measures each size of the log table, in
+            // alternate rounds: one row per size.
             let mut sizes: Vec<u64> = results.iter().filter_map(|r| r["logs"].as_u64()).collect();
+            sizes.sort_unstable();
             sizes.dedup();
             for logs in sizes {
                 let results: Vec<&Value> = results
@@ -408,7 +410,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "- 2 servers: the same scenario against two server processes on the one PostgreSQL database, clients taking turns between them (peak RSS is the larger of the two).",
         "- log: hour logging, `POST /api/v1/service-logs`: every member logs an hour once (validation, daily total, idempotency).",
         "- approve: bulk approval, `POST /service-logs/review` with 100 pending logs a request (credit, roll-ups, audit in one transaction); ok/s counts logs approved per second.",
-        "- hours: `GET /orgs/{id}/hours?by=child` (the dashboard's default: this year to date, by child unit), read from the roll-ups. The county's logs are spread over the last twelve months; the same database is then grown and read again.",
+        "- hours: `GET /orgs/{id}/hours?by=child` (the dashboard's default: this year to date, by child unit), read from the roll-ups. The county's logs are spread over the last twelve months; a copy of its database is then grown, and the two sizes are read in alternate rounds, each by its own server.",
         "- province: the same read for a province-sized tree (16 cities, 160 counties, townships of 50 branches), loaded directly with the server's tree and roll-up code, one approved log for every tenth member.",
     ] {
         writeln!(doc, "{line}")?;

@@ -72,8 +72,8 @@ struct Args {
     /// scenarios only: a burst or an approval round uses its data up).
     #[arg(long, default_value_t = 1)]
     rounds: usize,
-    /// Hours: after measuring, add logs up to this many per member and
-    /// measure again on the same database.
+    /// Hours: also read a copy of the county grown to this many logs per
+    /// member, in rounds alternating with the original.
     #[arg(long)]
     grow_to: Option<usize>,
     /// Province: branches in the tree.
@@ -393,11 +393,14 @@ async fn one_request(
 
 /// Drives `rounds` rounds of the scenario against the servers and prints
 /// one JSON line per round.
+/// Drives `rounds` rounds of load (one for scenarios that use their data
+/// up) and prints one JSON line per round.
 async fn measure(
     args: &Args,
     plan: &Arc<Plan>,
     servers: &[ServerProcess],
     logs: usize,
+    rounds: usize,
 ) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
@@ -409,7 +412,7 @@ async fn measure(
     // A burst or an approval round uses its data up: one round only.
     let rounds = match args.scenario {
         Scenario::Checkin | Scenario::Floor | Scenario::Approve | Scenario::Log => 1,
-        _ => args.rounds.max(1),
+        _ => rounds.max(1),
     };
     for _ in 0..rounds {
         let next = Arc::new(AtomicUsize::new(0));
@@ -496,6 +499,39 @@ async fn measure(
     Ok(())
 }
 
+/// Hours as the logs grow: a copy of the seeded county is grown to
+/// `grow_to` logs per member, and the two sizes are read in alternate
+/// rounds, each from its own server, so that drift in the machine's speed
+/// over the run falls on both alike. Nothing in the read should notice the
+/// larger table.
+async fn measure_growth(
+    args: &Args,
+    plan: &Arc<Plan>,
+    database: &TestDatabase,
+    logs: usize,
+    grow_to: usize,
+) -> anyhow::Result<()> {
+    let grown = database.copy().await?;
+    let db = Db::connect(&grown.url).await?;
+    let t = Instant::now();
+    let members = synthetic::members(&db).await?;
+    let grown_logs =
+        logs + synthetic::seed_approved_logs(&db, &members, args.logs_per_member, grow_to).await?;
+    eprintln!(
+        "grew a copy to {grown_logs} approved logs in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    refresh_statistics(&db).await?;
+    db.close().await;
+    let small = start_servers(args, &database.url).await?;
+    let large = start_servers(args, &grown.url).await?;
+    for _ in 0..args.rounds.max(1) {
+        measure(args, plan, &small, logs, 1).await?;
+        measure(args, plan, &large, grown_logs, 1).await?;
+    }
+    Ok(())
+}
+
 /// Bulk loads leave the planner's statistics stale; a running system keeps
 /// them fresh (autovacuum, `PRAGMA optimize`), so measure that.
 /// Refreshes the planner's statistics after seeding and writes the seeded
@@ -569,7 +605,7 @@ async fn main() -> anyhow::Result<()> {
             batches: Vec::new(),
             today: String::new(),
         });
-        measure(&args, &plan, &servers, logs).await?;
+        measure(&args, &plan, &servers, logs, args.rounds).await?;
         return Ok(());
     }
     let created = synthetic::seed_county(&db, args.members).await?;
@@ -633,23 +669,10 @@ async fn main() -> anyhow::Result<()> {
     refresh_statistics(&db).await?;
     db.close().await;
     let plan = Arc::new(plan);
-    let servers = start_servers(&args, &database.url).await?;
-    measure(&args, &plan, &servers, logs).await?;
-    drop(servers);
     if let (Scenario::Hours, Some(grow_to)) = (args.scenario, args.grow_to) {
-        // The same county with more logs: the reads should not notice.
-        let db = Db::connect(&database.url).await?;
-        let t = Instant::now();
-        let members = synthetic::members(&db).await?;
-        logs += synthetic::seed_approved_logs(&db, &members, args.logs_per_member, grow_to).await?;
-        eprintln!(
-            "grew to {logs} approved logs in {:.1}s",
-            t.elapsed().as_secs_f64()
-        );
-        refresh_statistics(&db).await?;
-        db.close().await;
-        let servers = start_servers(&args, &database.url).await?;
-        measure(&args, &plan, &servers, logs).await?;
+        return measure_growth(&args, &plan, &database, logs, grow_to).await;
     }
+    let servers = start_servers(&args, &database.url).await?;
+    measure(&args, &plan, &servers, logs, args.rounds).await?;
     Ok(())
 }
