@@ -39,88 +39,85 @@ enum Cleanup {
 
 impl TestDatabase {
     pub async fn create() -> TestDatabase {
-        let id = uuid::Uuid::new_v4().simple().to_string();
         match test_pg_url() {
             Some(server_url) => {
-                let name = format!("zhibu_test_{id}");
                 let admin = Database::connect(&server_url)
                     .await
                     .expect("ZHIBU_TEST_PG must point at a reachable PostgreSQL server");
+                let (name, database) = TestDatabase::postgres(&server_url);
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("creating a test database");
                 let _ = admin.close().await;
-                TestDatabase {
-                    url: with_database_name(&server_url, &name),
-                    cleanup: Cleanup::Postgres { server_url, name },
-                }
+                database
             }
-            None => {
-                let dir = std::env::temp_dir().join(format!("zhibu-test-{id}"));
-                std::fs::create_dir_all(&dir).expect("creating a temp dir");
-                TestDatabase {
-                    url: format!("sqlite://{}/zhibu.db?mode=rwc", dir.display()),
-                    cleanup: Cleanup::SqliteDir(dir),
-                }
-            }
+            None => TestDatabase::sqlite().expect("creating a temp dir").1,
         }
     }
-}
 
-impl TestDatabase {
     /// A new database holding a copy of this one, which must have no open
     /// connections: the load generator measures two sizes of one county side
     /// by side.
     pub async fn copy(&self) -> anyhow::Result<TestDatabase> {
         use anyhow::Context;
-        let id = uuid::Uuid::new_v4().simple().to_string();
         match &self.cleanup {
             Cleanup::Postgres { server_url, name } => {
-                let copy = format!("zhibu_test_{id}");
+                let (copy_name, copy) = TestDatabase::postgres(server_url);
                 let admin = Database::connect(server_url).await?;
+                let statement =
+                    format!("CREATE DATABASE {copy_name} TEMPLATE {name} STRATEGY FILE_COPY");
                 // A closed pool's backends may take a moment to exit, and a
                 // template must have none.
                 let mut attempts = 0;
-                loop {
-                    let created = admin
-                        .execute_unprepared(&format!(
-                            "CREATE DATABASE {copy} TEMPLATE {name} STRATEGY FILE_COPY"
-                        ))
-                        .await;
-                    match created {
-                        Ok(_) => break,
-                        Err(_) if attempts < 20 => {
-                            attempts += 1;
-                            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                        }
-                        Err(error) => return Err(error).context("copying a test database"),
+                while let Err(error) = admin.execute_unprepared(&statement).await {
+                    attempts += 1;
+                    if attempts > 20 {
+                        return Err(error).context("copying a test database");
                     }
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
                 }
                 let _ = admin.close().await;
-                Ok(TestDatabase {
-                    url: with_database_name(server_url, &copy),
-                    cleanup: Cleanup::Postgres {
-                        server_url: server_url.clone(),
-                        name: copy,
-                    },
-                })
+                Ok(copy)
             }
             Cleanup::SqliteDir(dir) => {
-                let target = std::env::temp_dir().join(format!("zhibu-test-{id}"));
-                std::fs::create_dir_all(&target)?;
+                let (target, copy) = TestDatabase::sqlite()?;
                 for file in ["zhibu.db", "zhibu.db-wal"] {
                     if dir.join(file).exists() {
                         std::fs::copy(dir.join(file), target.join(file))
                             .with_context(|| format!("copying {file}"))?;
                     }
                 }
-                Ok(TestDatabase {
-                    url: format!("sqlite://{}/zhibu.db?mode=rwc", target.display()),
-                    cleanup: Cleanup::SqliteDir(target),
-                })
+                Ok(copy)
             }
         }
+    }
+
+    /// A fresh name for a database on `server_url` (not yet created), and
+    /// the handle that drops it.
+    fn postgres(server_url: &str) -> (String, TestDatabase) {
+        let name = format!("zhibu_test_{}", uuid::Uuid::new_v4().simple());
+        let database = TestDatabase {
+            url: with_database_name(server_url, &name),
+            cleanup: Cleanup::Postgres {
+                server_url: server_url.to_owned(),
+                name: name.clone(),
+            },
+        };
+        (name, database)
+    }
+
+    /// A fresh, empty temp directory for a SQLite file, and the handle
+    /// that removes it.
+    fn sqlite() -> std::io::Result<(PathBuf, TestDatabase)> {
+        let id = uuid::Uuid::new_v4().simple();
+        let dir = std::env::temp_dir().join(format!("zhibu-test-{id}"));
+        std::fs::create_dir_all(&dir)?;
+        let database = TestDatabase {
+            url: format!("sqlite://{}/zhibu.db?mode=rwc", dir.display()),
+            cleanup: Cleanup::SqliteDir(dir.clone()),
+        };
+        Ok((dir, database))
     }
 }
 

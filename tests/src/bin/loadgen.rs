@@ -391,10 +391,8 @@ async fn one_request(
     }
 }
 
-/// Drives `rounds` rounds of the scenario against the servers and prints
-/// one JSON line per round.
-/// Drives `rounds` rounds of load (one for scenarios that use their data
-/// up) and prints one JSON line per round.
+/// Drives `rounds` rounds of the scenario against the servers (one for
+/// scenarios that use their data up) and prints one JSON line per round.
 async fn measure(
     args: &Args,
     plan: &Arc<Plan>,
