@@ -8,6 +8,8 @@ mod m20261127_000003_theme_days;
 mod m20261127_000004_service;
 mod m20261127_000005_read_models;
 mod m20261127_000006_month_rollup;
+mod m20261129_000007_trust;
+mod m20261129_000008_activation;
 
 pub struct Migrator;
 
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_service::Migration),
             Box::new(m20261127_000005_read_models::Migration),
             Box::new(m20261127_000006_month_rollup::Migration),
+            Box::new(m20261129_000007_trust::Migration),
+            Box::new(m20261129_000008_activation::Migration),
         ]
     }
 }

@@ -80,6 +80,51 @@ impl Caller {
         Ok(sql::fetch_one::<Hit>(conn, &query, values).await?.is_some())
     }
 
+    /// True when every role `member_id` holds is also held by the caller,
+    /// or outranked, over at least the same subtree. Nobody may act on a
+    /// member above them: that is how a secretary would become an admin.
+    pub async fn covers(&self, conn: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Held {
+            role: String,
+            org_id: i64,
+        }
+        let held = sql::fetch_all::<Held>(
+            conn,
+            "SELECT role, org_id FROM role_grant WHERE member_id = $1",
+            [member_id.into()],
+        )
+        .await?;
+        for grant in held {
+            let Some(role) = Role::from_code(&grant.role) else {
+                return Ok(false);
+            };
+            if !self.reaches(conn, role.covered_by(), grant.org_id).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The checks before the caller changes another member: not themself
+    /// (their own roles and status are changed by someone above them) and
+    /// not a member who holds a role the caller does not cover.
+    pub async fn may_act_on(&self, conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<()> {
+        if member_id == self.member_id {
+            return Err(ApiError::Forbidden {
+                code: "own_account",
+                message: "不能修改自己的角色、状态或账号，请联系上级组织".into(),
+            });
+        }
+        if !self.covers(conn, member_id).await? {
+            return Err(ApiError::Forbidden {
+                code: "outranks_caller",
+                message: "该党员担任的职务超出您的权限，请由上级组织操作".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// `reaches`, or 404.
     pub async fn require(
         &self,

@@ -32,6 +32,17 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Set up a real county on an empty database: its root unit and first
+    /// admin, who signs in with the printed one-time activation code.
+    Init {
+        /// The county committee's name, e.g. 东明县委.
+        #[arg(long)]
+        county: String,
+        #[arg(long)]
+        admin_name: String,
+        #[arg(long)]
+        admin_phone: String,
+    },
     /// Import a roster (CSV or XLSX in the api-v1.md columns) for the whole
     /// county. A file with any bad row imports nothing.
     ImportRoster {
@@ -72,6 +83,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             db.close().await;
         }
+        Command::Init {
+            county,
+            admin_name,
+            admin_phone,
+        } => {
+            std::process::exit(init(&settings, &county, &admin_name, &admin_phone).await?);
+        }
         Command::ImportRoster { file, dry_run } => {
             std::process::exit(import_roster(&settings, &file, dry_run).await?);
         }
@@ -82,6 +100,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `zhibu init`: 0 with the activation code printed, 1 (nothing changed)
+/// when the database already has a county or the input is bad.
+pub async fn init(
+    settings: &Settings,
+    county: &str,
+    admin_name: &str,
+    admin_phone: &str,
+) -> anyhow::Result<i32> {
+    use sea_orm::TransactionTrait;
+    db::ensure_sqlite_dir(&settings.database_url)?;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let txn = db.writer().begin().await?;
+    let now = crate::time::now();
+    let code = match crate::setup::init_county(&txn, county, admin_name, admin_phone, now).await {
+        Ok(done) => {
+            crate::checkins::schedule(&txn, settings.timezone()?).await?;
+            txn.commit().await?;
+            let tz = settings.timezone()?;
+            println!("county: {county} (id {})", done.county_id);
+            println!("admin: {admin_name} {admin_phone}");
+            println!("activation code: {}", done.activation_code);
+            println!(
+                "expires: {}",
+                done.expires_at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+            );
+            0
+        }
+        Err(crate::error::ApiError::Internal(error)) => return Err(error),
+        Err(error) => {
+            txn.rollback().await?;
+            eprintln!("zhibu init: {}", error.body().message);
+            1
+        }
+    };
+    db.close().await;
+    Ok(code)
+}
+
 /// Runs an import and prints its report; the exit code is 0 when the file
 /// was good, 1 when it had bad rows.
 pub async fn import_roster(
@@ -90,6 +147,14 @@ pub async fn import_roster(
     dry_run: bool,
 ) -> anyhow::Result<i32> {
     use sea_orm::TransactionTrait;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("reading {}", file.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= crate::roster::handlers::MAX_ROSTER_BYTES as u64,
+        "名册文件不能超过 {} MB",
+        crate::roster::handlers::MAX_ROSTER_BYTES / 1024 / 1024
+    );
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let format = crate::roster::parse::Format::detect(file.to_str(), &bytes);
     let sheet = crate::roster::parse::read(format, &bytes).map_err(|e| anyhow::anyhow!(e))?;
@@ -102,6 +167,7 @@ pub async fn import_roster(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if report.errors.is_empty() && !dry_run {
+        crate::checkins::schedule(&txn, settings.timezone()?).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

@@ -42,6 +42,13 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// Failed logins from one address in 15 minutes before it is throttled.
     pub login_failures_per_ip: u64,
+    /// Where members reach the app (`https://zhibu.example.gov.cn`): QR codes
+    /// and certificate links are built from it, never from request headers.
+    /// Unset, links use the address the server listens on.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated
+    /// addresses or CIDR blocks). Empty: the peer address is the client.
+    pub trusted_proxies: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -65,6 +72,8 @@ impl std::fmt::Debug for Settings {
             .field("demo", &self.demo)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("workers", &self.workers)
+            .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -125,7 +134,36 @@ impl Settings {
             .try_deserialize()
             .context("reading the configuration")?;
         settings.timezone()?;
+        settings.public_url()?;
+        settings.trusted_proxies()?;
         Ok(settings)
+    }
+
+    /// `ZHIBU_TRUSTED_PROXIES`, parsed.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<crate::client_ip::Network>> {
+        crate::client_ip::parse_list(self.trusted_proxies.as_deref().unwrap_or(""))
+            .map_err(|e| anyhow::anyhow!("ZHIBU_TRUSTED_PROXIES: {e}"))
+    }
+
+    /// `ZHIBU_PUBLIC_URL` without a trailing slash, when set.
+    pub fn public_url(&self) -> anyhow::Result<Option<String>> {
+        let Some(url) = self
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .filter(|rest| !rest.is_empty() && !rest.contains(['?', '#', ' ']))
+            .with_context(|| {
+                format!("ZHIBU_PUBLIC_URL must be an http(s) address such as https://zhibu.example.cn, not {url:?}")
+            })?;
+        let _ = rest;
+        Ok(Some(url.trim_end_matches('/').to_owned()))
     }
 
     /// The county's time zone.
@@ -233,6 +271,22 @@ mod tests {
         assert!(!shown.contains("super-secret"));
         assert!(!shown.contains("wechat-secret"));
         assert!(!shown.contains("hunter2"));
+    }
+
+    #[test]
+    fn the_public_url_must_be_an_http_address_and_loses_its_trailing_slash() {
+        let s = Settings::load_from(
+            None,
+            env(&[("ZHIBU_PUBLIC_URL", "https://zhibu.example.cn/")]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.public_url().unwrap().as_deref(),
+            Some("https://zhibu.example.cn")
+        );
+        assert!(Settings::load_from(None, env(&[("ZHIBU_PUBLIC_URL", "evil.example")])).is_err());
+        let unset = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(unset.public_url().unwrap(), None);
     }
 
     #[test]

@@ -475,7 +475,8 @@ async fn seed_attendance(txn: &DatabaseTransaction) -> anyhow::Result<()> {
     let county = caller.grants[0].org_id;
     let last_month = Month::of(crate::time::today(tz)).previous();
     let holders = crate::checkins::holders_in_subtree(txn, county).await?;
-    let days = crate::checkins::theme_days_of(txn, txn, &holders, last_month, tz).await?;
+    crate::checkins::ensure_theme_days(txn, &holders, last_month, tz).await?;
+    let days = crate::checkins::theme_days_of(txn, &holders, last_month).await?;
     for (n, day) in days.iter().enumerate() {
         let attendance = crate::checkins::attendance(txn, &caller, day.id)
             .await

@@ -59,8 +59,16 @@ pub async fn response_headers(
     Ok(res)
 }
 
-/// Any path under `/api` that no route claims.
+/// Any path under `/api` that no route claims: 405 (with `Allow`) for a
+/// documented path called with another method, else 404.
 pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    if let Some(methods) = crate::openapi::allowed_methods(req.path()) {
+        let mut response = ApiError::MethodNotAllowed.error_response();
+        if let Ok(allow) = HeaderValue::from_str(&methods.join(", ")) {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+        return response;
+    }
     tracing::debug!(path = req.path(), method = %req.method(), "unknown API route");
     ApiError::NotFound.error_response()
 }

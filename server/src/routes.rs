@@ -9,6 +9,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(auth::handlers::wechat_login)
         .service(auth::handlers::wechat_bind)
         .service(auth::handlers::refresh)
+        .service(auth::handlers::activate)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)
         .service(auth::handlers::change_password);
@@ -22,7 +23,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(orgs::handlers::revoke_role);
     cfg.service(members::handlers::disable)
         .service(members::handlers::enable)
-        .service(members::handlers::reset_password)
+        .service(members::handlers::issue_activation)
         .service(members::handlers::update);
     cfg.service(roster::handlers::import_roster)
         .service(roster::handlers::export_roster);

@@ -3,7 +3,7 @@
 //! first use: PostgreSQL reads them natively and SQLite binds them by
 //! position, so one text serves both engines.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
 
 pub fn stmt(
     conn: &impl ConnectionTrait,
@@ -50,4 +50,19 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Serialises, for the rest of the caller's transaction, every write about
+/// one member (daily caps, overlaps): a row lock on PostgreSQL. On SQLite a
+/// write transaction already holds the one writer connection.
+pub async fn lock_member(conn: &impl ConnectionTrait, member_id: i64) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        execute(
+            conn,
+            "SELECT id FROM member WHERE id = $1 FOR UPDATE",
+            [member_id.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }

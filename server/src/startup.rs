@@ -33,6 +33,11 @@ pub struct AppState {
     /// The check-in burst's group commit (see `checkins::batch`).
     pub checkin_writes: CheckinWriter,
     pub timezone: chrono_tz::Tz,
+    /// The app's public address (`ZHIBU_PUBLIC_URL`), the base of every
+    /// link the server hands out.
+    pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::client_ip::Network>,
 }
 
 pub struct Application {
@@ -67,9 +72,21 @@ impl Application {
         } else {
             None
         };
+        crate::checkins::schedule(db.writer(), timezone).await?;
+        tokio::spawn(schedule_every_hour(db.clone(), timezone));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let public_url = match settings.public_url()? {
+            Some(url) => url,
+            None => {
+                let url = format!("http://{}", listener.local_addr()?);
+                if !settings.demo {
+                    tracing::warn!(%url, "ZHIBU_PUBLIC_URL is not set: QR codes and certificates link to the listening address");
+                }
+                url
+            }
+        };
         let assets = Arc::new(StaticAssets::load(&settings.public_dir)?);
         if assets.is_empty() {
             tracing::warn!(
@@ -85,6 +102,8 @@ impl Application {
             checkin_writes: CheckinWriter::start(db.writer().clone()),
             wechat: WechatClient::new(&settings)?,
             timezone,
+            public_url,
+            trusted_proxies: settings.trusted_proxies()?,
         });
         let server = run(listener, state, assets, &settings)?;
         Ok(Application {
@@ -111,6 +130,18 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then drains requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Keeps the coming months' theme days in place as the months turn.
+async fn schedule_every_hour(db: Db, tz: chrono_tz::Tz) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        if let Err(error) = crate::checkins::schedule(db.writer(), tz).await {
+            tracing::error!(%error, "scheduling theme days failed");
+        }
     }
 }
 
@@ -156,7 +187,10 @@ fn run(
                     .configure(crate::routes::api_v1)
                     .default_service(web::to(http::api_not_found)),
             )
-            .openapi_service(|api| SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+            .openapi_service(|api| {
+                SwaggerUi::new("/api/docs/{_:.*}")
+                    .url("/api/openapi.json", crate::openapi::finish(api))
+            })
             .into_app()
             .service(web::scope("/api").default_service(web::to(http::api_not_found)))
             .default_service(web::to(crate::static_files::serve))

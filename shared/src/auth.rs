@@ -74,7 +74,35 @@ pub struct WechatLoginRequest {
 pub struct WechatBindRequest {
     pub bind_ticket: String,
     pub phone: String,
+    /// The member's password, or
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// a one-time activation code (a member who never signed in). Binding
+    /// with a code also needs the password the member chooses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_password: Option<String>,
+}
+
+/// `POST /auth/activate`: a one-time code and the password the member
+/// chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivateRequest {
+    pub phone: String,
+    pub code: String,
     pub password: String,
+}
+
+/// `POST /members/{id}/activation`: shown large to the member, or printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivationCode {
+    pub member: IdName,
+    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// `POST /me/password`.

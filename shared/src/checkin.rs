@@ -3,6 +3,8 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+pub use crate::review::{Decision, ReviewRequest, ReviewResult, SkipReason, Skipped};
+
 use crate::auth::IdName;
 use crate::theme_day::{DuesBasis, Month};
 
@@ -193,8 +195,14 @@ pub struct Checkin {
     pub member: IdName,
     pub method: CheckinMethod,
     pub status: ReviewStatus,
+    /// When the server received it.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: DateTime<FixedOffset>,
+    /// For an offline or late check-in: when the phone says the code was
+    /// scanned (the secretary weighs it against `at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub claimed_at: Option<DateTime<FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
@@ -214,30 +222,17 @@ pub struct Attendance {
     pub present: u64,
     pub pending: u64,
     pub absent: Vec<IdName>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    Reject,
-}
-
-/// A bulk decision on check-ins, logs, reports or joins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ReviewRequest<Id> {
-    pub ids: Vec<Id>,
-    pub decision: Decision,
+    /// Members who typed wrong check-in codes for this day, with how many
+    /// (guessing is throttled; the secretary sees who tried).
     #[serde(default)]
-    pub reason: Option<String>,
+    pub wrong_codes: Vec<WrongCodes>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ReviewResult {
-    pub updated: u64,
+pub struct WrongCodes {
+    pub member: IdName,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

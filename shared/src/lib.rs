@@ -9,6 +9,7 @@ pub mod checkin;
 pub mod error;
 pub mod org;
 pub mod phone;
+pub mod review;
 pub mod service;
 pub mod theme_day;
 mod vocabulary;

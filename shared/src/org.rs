@@ -54,6 +54,20 @@ vocabulary! {
     }
 }
 
+impl Role {
+    /// The roles that hold at least this one's powers: the organisation
+    /// department's admin covers every role; a secretary covers an org
+    /// officer; a community admin is covered only by its peers and admins.
+    pub fn covered_by(self) -> &'static [Role] {
+        match self {
+            Role::Admin => &[Role::Admin],
+            Role::Secretary => &[Role::Secretary, Role::Admin],
+            Role::OrgOfficer => &[Role::OrgOfficer, Role::Secretary, Role::Admin],
+            Role::CommunityAdmin => &[Role::CommunityAdmin, Role::Admin],
+        }
+    }
+}
+
 vocabulary! {
     /// Whether a member still belongs here. Members are never deleted.
     MemberStatus {

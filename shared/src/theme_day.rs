@@ -32,6 +32,11 @@ pub struct Month {
     pub month: u32,
 }
 
+/// The years a month may name: the app's records start this century, and
+/// a query for the year 3000 is a mistake or a probe.
+pub const MIN_YEAR: i32 = 2000;
+pub const MAX_YEAR: i32 = 2099;
+
 impl Month {
     pub fn parse(text: &str) -> Option<Month> {
         let (y, m) = text.trim().split_once('-')?;
@@ -42,7 +47,8 @@ impl Month {
             year: y.parse().ok()?,
             month: m.parse().ok()?,
         };
-        (1..=12).contains(&month.month).then_some(month)
+        ((1..=12).contains(&month.month) && (MIN_YEAR..=MAX_YEAR).contains(&month.year))
+            .then_some(month)
     }
 
     pub fn of(date: NaiveDate) -> Month {
@@ -203,6 +209,14 @@ mod tests {
         assert!(Month::parse("2026-13").is_none());
         assert!(Month::parse("2026-1").is_none());
         assert_eq!(m.theme_date(), d(2026, 12, 3));
+    }
+
+    #[test]
+    fn months_outside_this_century_are_refused() {
+        assert!(Month::parse("3000-01").is_none());
+        assert!(Month::parse("1999-12").is_none());
+        assert!(Month::parse("2000-01").is_some());
+        assert!(Month::parse("2099-12").is_some());
     }
 
     #[test]

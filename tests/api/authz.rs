@@ -42,21 +42,7 @@ async fn secretary_of_b(app: &TestApp, admin: &str, b: i64) -> (String, i64) {
         .await;
     assert_eq!(grant.status(), 201);
     let grant_id = grant.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let reset: Value = app
-        .post(&format!("/members/{id}/password-reset"), admin, &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let phone = member::Entity::find_by_id(id)
-        .one(app.db.reader())
-        .await
-        .unwrap()
-        .unwrap()
-        .phone;
-    let session = app
-        .login_as(&phone, reset["temporary_password"].as_str().unwrap())
-        .await;
+    let session = app.activate(admin, id).await;
     (session.access_token, grant_id)
 }
 
@@ -161,13 +147,13 @@ async fn nobody_gets_a_2xx_outside_their_scope() {
         ),
         case(
             Method::POST,
-            format!("/members/{member_a}/password-reset"),
+            format!("/members/{member_a}/activation"),
             None,
             &[SEC_A, ADMIN],
         ),
         case(
             Method::POST,
-            format!("/members/{member_b}/password-reset"),
+            format!("/members/{member_b}/activation"),
             None,
             &[SEC_B, ADMIN],
         ),

@@ -109,14 +109,23 @@ async fn unknown_api_routes_answer_404_with_the_json_error_body() {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_error(response, 404, "not_found").await;
     }
-    // A known path with a method it does not take is not found either.
+    // A known path with a method it does not take says which it takes.
     let response = app
         .client
         .delete(app.api("/auth/login"))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_error(response, 405, "method_not_allowed").await;
+    let response = app
+        .client
+        .put(app.api("/theme-days/12"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, PATCH");
+    assert_error(response, 405, "method_not_allowed").await;
 }
 
 #[tokio::test]

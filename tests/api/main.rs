@@ -4,10 +4,12 @@
 mod auth;
 mod authz;
 mod checkins;
+mod county;
 mod foundation;
 mod jwt;
 mod orgs;
 mod rollups;
 mod roster;
 mod service;
+mod trust;
 mod wechat;

@@ -95,18 +95,7 @@ async fn appoint(app: &TestApp, role: &str, org: i64, nth: usize) -> String {
         .status(),
         201
     );
-    let temp: Value = app
-        .post(&format!("/members/{id}/password-reset"), &admin, &json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    app.login_as(
-        person["phone"].as_str().unwrap(),
-        temp["temporary_password"].as_str().unwrap(),
-    )
-    .await
-    .access_token
+    app.activate(&admin, id).await.access_token
 }
 
 #[tokio::test]
@@ -189,17 +178,20 @@ async fn an_approved_log_counts_once_in_its_branch_every_ancestor_and_its_commun
         (Some(90), Some(1))
     );
 
-    // Approved logs are locked.
-    assert_eq!(
-        review(
-            &app,
+    // Approved logs are locked: deciding again changes nothing.
+    let again: Value = app
+        .post(
+            "/service-logs/review",
             &community_admin,
-            &[&entry["id"]],
-            "reject",
-            Some("改主意")
+            &json!({"ids": [&entry["id"]], "decision": "reject", "reason": "改主意"}),
         )
-        .await,
-        409
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        json!({"updated": 0, "skipped": [{"id": entry["id"], "code": "already_decided"}]})
     );
     // A rejected log never counts.
     let (_, other) = log(&app, &member, json!({"id": uuid(), "kind": "environment", "date": today(), "minutes": 30, "community_id": dongguan})).await;
@@ -312,10 +304,21 @@ async fn a_correction_moves_the_minutes_instead_of_doubling_them() {
         json!({"id": uuid(), "kind": "grid", "date": today(), "minutes": 30}),
     )
     .await;
+    let own: Value = app
+        .post(
+            "/service-logs/review",
+            &secretary,
+            &json!({"ids": [&own["id"]], "decision": "approve"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
-        review(&app, &secretary, &[&own["id"]], "approve", None).await,
-        403
+        own["skipped"][0]["code"], "own_record",
+        "nobody certifies their own service: {own}"
     );
+    assert_eq!(own["updated"], 0);
 }
 
 #[tokio::test]
@@ -441,11 +444,6 @@ async fn reviewers_and_readers_stay_within_their_scope() {
         review(&app, &admin_x, &[&at_branch["id"]], "approve", None).await,
         404
     );
-    assert_eq!(
-        review(&app, &admin_x, &[&in_x["id"], &in_y["id"]], "approve", None).await,
-        404,
-        "all or nothing"
-    );
     // Secretary B cannot decide branch A's logs; nor can a plain member.
     assert_eq!(
         review(&app, &secretary_b, &[&at_branch["id"]], "approve", None).await,
@@ -513,9 +511,22 @@ async fn reviewers_and_readers_stay_within_their_scope() {
         review(&app, &admin_y, &[&in_y["id"]], "approve", None).await,
         200
     );
+    // A selection reaching beyond the reviewer decides what is theirs and
+    // reports the rest as not found.
+    let result: Value = app
+        .post(
+            "/service-logs/review",
+            &admin_x,
+            &json!({"ids": [&in_x["id"], &in_y["id"]], "decision": "approve"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(result["updated"], 1);
     assert_eq!(
-        review(&app, &admin_x, &[&in_x["id"]], "approve", None).await,
-        200
+        result["skipped"],
+        json!([{"id": in_y["id"], "code": "not_found"}])
     );
 
     // A member cannot read another member's logs: theirs only.

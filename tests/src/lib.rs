@@ -242,6 +242,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// The password `TestApp::activate` sets.
+pub const ACTIVATED_PASSWORD: &str = "my-own-password-1";
+
 /// The demo password of every demo member.
 pub const DEMO_PASSWORD: &str = "demo1234";
 
@@ -317,6 +320,48 @@ impl TestApp {
             .await
             .expect("query")
             .unwrap_or_else(|| panic!("no unit at {names:?}"))
+    }
+
+    /// Has `manager` issue an activation code for `member_id`, activates
+    /// the member with it (setting `ACTIVATED_PASSWORD`) and returns their
+    /// session: how a real member first signs in.
+    pub async fn activate(&self, manager: &str, member_id: i64) -> zhibu_shared::auth::Session {
+        let issued = self
+            .post(
+                &format!("/members/{member_id}/activation"),
+                manager,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(
+            issued.status(),
+            201,
+            "issuing an activation code for {member_id}"
+        );
+        let issued: zhibu_shared::auth::ActivationCode = issued.json().await.expect("a code");
+        let phone = {
+            use sea_orm::EntityTrait;
+            zhibu_server::entities::member::Entity::find_by_id(member_id)
+                .one(self.db.reader())
+                .await
+                .expect("query")
+                .expect("the member")
+                .phone
+        };
+        let response = self
+            .client
+            .post(self.api("/auth/activate"))
+            .json(&serde_json::json!({"phone": phone, "code": issued.code, "password": ACTIVATED_PASSWORD}))
+            .send()
+            .await
+            .expect("activate request");
+        assert_eq!(
+            response.status(),
+            200,
+            "activation failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.expect("a session")
     }
 
     /// The id of the member with this phone.

@@ -243,6 +243,7 @@ pub const EN: Strings = Strings {
     reject_reason: "Reason (needed to reject)",
     reject_reason_missing: "Give a reason to reject",
     review_done: "Decided:",
+    review_skipped: "Left alone (own or already decided):",
     review_empty_title: "Nothing to review",
     review_empty_desc: "Check-ins, service logs, reports and join requests appear here.",
     compliance_issue: "Needs attention",

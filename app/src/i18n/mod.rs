@@ -226,6 +226,7 @@ pub struct Strings {
     pub reject_reason: &'static str,
     pub reject_reason_missing: &'static str,
     pub review_done: &'static str,
+    pub review_skipped: &'static str,
     pub review_empty_title: &'static str,
     pub review_empty_desc: &'static str,
     pub compliance_issue: &'static str,

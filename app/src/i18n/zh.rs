@@ -226,6 +226,7 @@ pub const ZH: Strings = Strings {
     reject_reason: "驳回理由（驳回时必填）",
     reject_reason_missing: "驳回时请填写理由",
     review_done: "已处理",
+    review_skipped: "未处理（本人记录或已审核）",
     review_empty_title: "没有待审核的事项",
     review_empty_desc: "党员提交的签到、服务时长、报到和入会申请会出现在这里。",
     compliance_issue: "设置待规范",

@@ -109,7 +109,9 @@ pub fn LoginPage() -> impl IntoView {
                         api::wechat_bind(&WechatBindRequest {
                             bind_ticket,
                             phone,
-                            password,
+                            password: Some(password),
+                            code: None,
+                            new_password: None,
                         })
                         .await
                     }

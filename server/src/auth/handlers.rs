@@ -2,22 +2,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use zhibu_shared::auth::{
-    ChangePasswordRequest, LoginRequest, Me, RefreshRequest, Session, WechatBindRequest,
-    WechatLoginRequest, WechatUnbound,
+    ActivateRequest, ChangePasswordRequest, LoginRequest, Me, RefreshRequest, Session,
+    WechatBindRequest, WechatLoginRequest, WechatUnbound,
 };
 use zhibu_shared::error::ErrorBody;
 
 use super::{AuthMember, sessions, wechat};
+use crate::client_ip::client_ip;
 use crate::error::ApiResult;
 use crate::members;
 use crate::startup::AppState;
-
-/// The peer address, used only to throttle guessing.
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
 
 /// Sign in with phone and password.
 #[utoipa::path(
@@ -41,7 +35,7 @@ pub async fn login(
         &state.keys,
         &body.phone,
         &body.password,
-        &client_ip(&req),
+        &client_ip(&req, &state.trusted_proxies),
         state.settings.login_failures_per_ip,
     )
     .await?;
@@ -75,7 +69,8 @@ pub async fn wechat_login(
     }
 }
 
-/// Bind a WeChat account to the member proven by phone + password.
+/// Bind a WeChat account to the member proven by phone + password, or by
+/// phone + activation code (then with the password they choose).
 #[utoipa::path(
     tag = "auth",
     request_body = WechatBindRequest,
@@ -92,12 +87,43 @@ pub async fn wechat_bind(
         &state.keys,
         &body.bind_ticket,
         &body.phone,
-        &body.password,
-        &client_ip(&req),
+        wechat::BindProof::of(&body)?,
+        &client_ip(&req, &state.trusted_proxies),
         state.settings.login_failures_per_ip,
     )
     .await?;
     Ok(web::Json(session))
+}
+
+/// Sign in for the first time (or after forgetting the password) with a
+/// one-time activation code; the member sets their own password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, body = Session),
+        (status = 401, body = ErrorBody, description = "Unknown phone, wrong, used or expired code (one answer)"),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many failures; see Retry-After"),
+    )
+)]
+#[post("/auth/activate")]
+pub async fn activate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<ActivateRequest>,
+) -> ApiResult<web::Json<Session>> {
+    Ok(web::Json(
+        super::activation::activate(
+            state.db.writer(),
+            &state.keys,
+            &body,
+            &client_ip(&req, &state.trusted_proxies),
+            state.settings.login_failures_per_ip,
+            crate::time::now(),
+        )
+        .await?,
+    ))
 }
 
 /// Spend a refresh token for a new pair.

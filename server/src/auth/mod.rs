@@ -1,6 +1,7 @@
 //! Authentication: password and WeChat logins, JWT sessions with rotating
 //! refresh tokens, and the `AuthMember` extractor.
 
+pub mod activation;
 mod extractor;
 pub mod handlers;
 pub mod password;

@@ -135,11 +135,11 @@ pub async fn login_with_password(
     let ok = password::verify_blocking(password.to_owned(), stored).await?;
     match usable {
         Some(member) if ok => {
-            throttle::forgive(conn, phone.as_str()).await?;
+            throttle::forgive(conn, phone.as_str(), ip).await?;
             open_session(conn, keys, member.id).await
         }
         _ => {
-            throttle::failed(conn, attempt, ip).await?;
+            throttle::failed(conn, attempt).await?;
             Err(bad_credentials())
         }
     }
@@ -158,6 +158,7 @@ pub async fn open_session(
         id: Set(session_id.clone()),
         member_id: Set(member_id),
         refresh_jti: Set(hash_jti(&jti)),
+        previous_refresh_jti: Set(None),
         created_at: Set(now),
         refreshed_at: Set(now),
         expires_at: Set(now + chrono::Duration::seconds(REFRESH_TTL_SECS as i64)),
@@ -176,19 +177,41 @@ async fn tokens_for(
     session_id: String,
     jti: String,
 ) -> ApiResult<Session> {
-    let access_token = keys.issue(
+    tokens_at(
+        conn,
+        keys,
+        member_id,
+        session_id,
+        jti,
+        jsonwebtoken::get_current_timestamp(),
+    )
+    .await
+}
+
+/// The pair of a session as issued at `issued_at` (Unix seconds).
+async fn tokens_at(
+    conn: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    member_id: i64,
+    session_id: String,
+    jti: String,
+    issued_at: u64,
+) -> ApiResult<Session> {
+    let access_token = keys.issue_at(
         TokenType::Access,
         member_id.to_string(),
         Some(session_id.clone()),
         None,
         ACCESS_TTL_SECS,
+        issued_at,
     )?;
-    let refresh_token = keys.issue(
+    let refresh_token = keys.issue_at(
         TokenType::Refresh,
         member_id.to_string(),
         Some(session_id),
         Some(jti),
         REFRESH_TTL_SECS,
+        issued_at,
     )?;
     Ok(Session {
         access_token,
@@ -197,6 +220,11 @@ async fn tokens_for(
         member: members::load_me(conn, member_id).await?,
     })
 }
+
+/// How long a just-spent refresh token still answers with the pair it was
+/// exchanged for: two tabs or a retried request refreshing at once must
+/// not log the member out.
+pub const REFRESH_GRACE_SECS: i64 = 30;
 
 /// Spends a refresh token for a new pair. Presenting a spent token means
 /// it was stolen or replayed: the whole family is revoked.
@@ -212,35 +240,57 @@ pub async fn refresh(
         return Err(unauthorized());
     };
     let member_id: i64 = claims.sub.parse().map_err(|_| unauthorized())?;
-    let session = auth_session::Entity::find_by_id(session_id.clone())
-        .one(conn)
-        .await?
-        .filter(|s| s.member_id == member_id && s.revoked_at.is_none())
-        .ok_or_else(unauthorized)?;
-    let next_jti = random_secret_hex()?;
-    let now = now();
-    // Compare-and-set: of two concurrent uses of one token, one wins.
-    let rotated = sql::execute(
-        conn,
-        "UPDATE auth_session SET refresh_jti = $1, refreshed_at = $2 \
-         WHERE id = $3 AND refresh_jti = $4 AND revoked_at IS NULL",
-        [
-            hash_jti(&next_jti).into(),
-            now.into(),
-            session.id.clone().into(),
-            hash_jti(&jti).into(),
-        ],
-    )
-    .await?;
-    if rotated != 1 {
-        tracing::warn!(session = %session.id, member_id, "refresh token reused; revoking its family");
-        revoke_session(conn, &session.id, "refresh_token_reused").await?;
-        return Err(unauthorized());
-    }
+    let find = || async {
+        auth_session::Entity::find_by_id(session_id.clone())
+            .one(conn)
+            .await?
+            .filter(|s| s.member_id == member_id && s.revoked_at.is_none())
+            .ok_or_else(unauthorized)
+    };
+    let session = find().await?;
     if !members::is_active(conn, member_id).await? {
         return Err(unauthorized());
     }
-    tokens_for(conn, keys, member_id, session.id, next_jti).await
+    let spent = hash_jti(&jti);
+    let next_jti = keys.successor_jti(&session.id, &jti);
+    let now = now();
+    // Compare-and-set: of two concurrent uses of one token, one rotates.
+    let rotated = sql::execute(
+        conn,
+        "UPDATE auth_session SET refresh_jti = $1, previous_refresh_jti = $2, refreshed_at = $3 \
+         WHERE id = $4 AND refresh_jti = $2 AND revoked_at IS NULL",
+        [
+            hash_jti(&next_jti).into(),
+            spent.clone().into(),
+            now.into(),
+            session.id.clone().into(),
+        ],
+    )
+    .await?;
+    if rotated == 1 {
+        return tokens_at(
+            conn,
+            keys,
+            member_id,
+            session.id,
+            next_jti,
+            now.timestamp().max(0) as u64,
+        )
+        .await;
+    }
+    // The other use won just now: answer the same pair it got.
+    let session = find().await?;
+    let fresh = (now - session.refreshed_at).num_seconds() <= REFRESH_GRACE_SECS;
+    if fresh
+        && session.previous_refresh_jti.as_deref() == Some(spent.as_str())
+        && session.refresh_jti == hash_jti(&next_jti)
+    {
+        let issued_at = session.refreshed_at.timestamp().max(0) as u64;
+        return tokens_at(conn, keys, member_id, session.id, next_jti, issued_at).await;
+    }
+    tracing::warn!(session = %session.id, member_id, "refresh token reused; revoking its family");
+    revoke_session(conn, &session.id, "refresh_token_reused").await?;
+    Err(unauthorized())
 }
 
 pub async fn revoke_session(

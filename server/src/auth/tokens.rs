@@ -1,9 +1,11 @@
 //! Signed tokens (JWT, HS256 only): access and refresh tokens of a session,
 //! and the short-lived ticket that binds a WeChat account to a member.
 
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 pub const ISSUER: &str = "zhibu";
 pub const AUDIENCE: &str = "zhibu-api";
@@ -42,6 +44,9 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Derives each refresh token's successor, so a token spent twice in
+    /// quick succession (two tabs, a retried request) yields the same pair.
+    successor: Vec<u8>,
 }
 
 impl JwtKeys {
@@ -53,11 +58,25 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
+        let mut mac = Hmac::<Sha256>::new_from_slice(bytes).expect("HMAC takes any key");
+        mac.update(b"zhibu/refresh-successor/v1");
         JwtKeys {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
             validation,
+            successor: mac.finalize().into_bytes().to_vec(),
         }
+    }
+
+    /// The refresh token id that follows `jti` in session `sid`.
+    pub fn successor_jti(&self, sid: &str, jti: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.successor).expect("HMAC takes any key");
+        mac.update(format!("{sid}|{jti}").as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     pub fn issue(
@@ -68,7 +87,27 @@ impl JwtKeys {
         jti: Option<String>,
         ttl_secs: u64,
     ) -> anyhow::Result<String> {
-        let now = jsonwebtoken::get_current_timestamp();
+        self.issue_at(
+            typ,
+            sub,
+            sid,
+            jti,
+            ttl_secs,
+            jsonwebtoken::get_current_timestamp(),
+        )
+    }
+
+    /// A token issued at `now` (Unix seconds): the same claims at the same
+    /// time give the same token.
+    pub fn issue_at(
+        &self,
+        typ: TokenType,
+        sub: String,
+        sid: Option<String>,
+        jti: Option<String>,
+        ttl_secs: u64,
+        now: u64,
+    ) -> anyhow::Result<String> {
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),

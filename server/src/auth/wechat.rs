@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use zhibu_shared::auth::Session;
+use zhibu_shared::auth::{ActivateRequest, Session, WechatBindRequest};
 
 use super::sessions;
 use super::tokens::{BIND_TICKET_TTL_SECS, JwtKeys, TokenType};
@@ -150,6 +150,31 @@ pub async fn login(
     }
 }
 
+/// How a member proves who they are when binding WeChat.
+pub enum BindProof {
+    Password(String),
+    /// A member who never signed in: the code and the password they choose.
+    ActivationCode {
+        code: String,
+        new_password: String,
+    },
+}
+
+impl BindProof {
+    /// From the request: a password, or a code with a new password.
+    pub fn of(req: &WechatBindRequest) -> ApiResult<BindProof> {
+        match (&req.password, &req.code, &req.new_password) {
+            (_, Some(code), Some(new_password)) => Ok(BindProof::ActivationCode {
+                code: code.clone(),
+                new_password: new_password.clone(),
+            }),
+            (_, Some(_), None) => Err(ApiError::invalid("new_password", "请设置登录密码")),
+            (Some(password), None, _) => Ok(BindProof::Password(password.clone())),
+            (None, None, _) => Err(ApiError::invalid("password", "请输入密码或激活码")),
+        }
+    }
+}
+
 /// `POST /auth/wechat/bind`: proves the member with phone + password and
 /// links the ticket's openid to them.
 pub async fn bind(
@@ -157,7 +182,7 @@ pub async fn bind(
     keys: &JwtKeys,
     ticket: &str,
     phone: &str,
-    password_text: &str,
+    proof: BindProof,
     ip: &str,
     per_ip: u64,
 ) -> ApiResult<Session> {
@@ -167,9 +192,21 @@ pub async fn bind(
             code: "invalid_bind_ticket",
             message: "绑定凭证无效或已过期，请重新微信登录".into(),
         })?;
-    // The same checks and throttle as a password login.
-    let session =
-        sessions::login_with_password(conn, keys, phone, password_text, ip, per_ip).await?;
+    // The same checks and throttle as a login or an activation.
+    let session = match proof {
+        BindProof::Password(password) => {
+            sessions::login_with_password(conn, keys, phone, &password, ip, per_ip).await?
+        }
+        BindProof::ActivationCode { code, new_password } => {
+            let request = ActivateRequest {
+                phone: phone.to_owned(),
+                code,
+                password: new_password,
+            };
+            super::activation::activate(conn, keys, &request, ip, per_ip, crate::time::now())
+                .await?
+        }
+    };
     let member_id = session.member.id;
     // One WeChat account per member: a new binding replaces an old one.
     wechat_account::Entity::update_many()

@@ -1,7 +1,7 @@
 //! `/theme-days/*`, `/checkins/review`, `/makeups/review`, and the theme-day
 //! views under `/me` and `/orgs/{id}`.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use zhibu_shared::checkin::{
@@ -63,15 +63,7 @@ pub async fn my_theme_days(
 ) -> ApiResult<web::Json<Vec<ThemeDay>>> {
     let (from, to) = q.resolve(&state)?;
     Ok(web::Json(
-        super::my_theme_days(
-            state.db.reader(),
-            state.db.writer(),
-            auth.member_id,
-            from,
-            to,
-            state.timezone,
-        )
-        .await?,
+        super::my_theme_days(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
 }
 
@@ -95,15 +87,7 @@ pub async fn my_attendance(
         _ => q.resolve(&state)?,
     };
     Ok(web::Json(
-        super::my_attendance(
-            state.db.reader(),
-            state.db.writer(),
-            auth.member_id,
-            from,
-            to,
-            state.timezone,
-        )
-        .await?,
+        super::my_attendance(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
 }
 
@@ -136,7 +120,6 @@ pub async fn org_theme_days(
     Ok(web::Json(
         super::org_theme_days(
             state.db.reader(),
-            state.db.writer(),
             &caller,
             id.into_inner(),
             month,
@@ -158,15 +141,7 @@ pub async fn org_attendance(
     let month = q.resolve(&state)?;
     let caller = Caller::of(&auth);
     Ok(web::Json(
-        super::org_attendance(
-            state.db.reader(),
-            state.db.writer(),
-            &caller,
-            id.into_inner(),
-            month,
-            state.timezone,
-        )
-        .await?,
+        super::org_attendance(state.db.reader(), &caller, id.into_inner(), month).await?,
     ))
 }
 
@@ -209,22 +184,17 @@ pub async fn patch_theme_day(
 #[utoipa::path(tag = "theme-days", responses((status = 200, body = CheckinCode), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/theme-days/{id}/code")]
 pub async fn code(
-    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
-    let origin = {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    };
     let code = super::current_code(
         state.db.reader(),
         &caller,
         id.into_inner(),
         &state.codes,
-        &origin,
+        &state.public_url,
     )
     .await?;
     Ok(HttpResponse::Ok()
@@ -239,7 +209,9 @@ pub async fn code(
     responses(
         (status = 201, body = Checkin), (status = 200, body = Checkin, description = "A replay"),
         (status = 409, body = AlreadyCheckedIn, description = "`already_checked_in` with the first check-in, or `idempotency_conflict` (an ErrorBody) when the id was used for another check-in"),
-        (status = 422, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "A wrong or stale code, or `not_open` when the day is not open for check-in"),
+        (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many wrong codes for this day lately; see Retry-After"),
     ),
     security(("bearer" = []))
 )]
@@ -316,16 +288,16 @@ pub async fn attendance(
 }
 
 /// Approve or reject check-ins in bulk (a reason is required to reject).
-#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<String>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<String>, responses((status = 200, body = ReviewResult<String>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/checkins/review")]
 pub async fn review_checkins(
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<ReviewRequest<String>>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<String>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let updated = super::review_checkins(
+    let result = super::review_checkins(
         &txn,
         &caller,
         &body.ids,
@@ -334,7 +306,7 @@ pub async fn review_checkins(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(result))
 }
 
 /// Record dues paid on site (recorded, not processed).
@@ -372,14 +344,14 @@ pub async fn list_dues(
 }
 
 /// Mark the study item done (secretaries for anyone expected; members for themselves).
-#[utoipa::path(tag = "theme-days", request_body = StudyDone, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", request_body = StudyDone, responses((status = 200, body = ReviewResult<i64>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/theme-days/{id}/study")]
 pub async fn mark_study(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
     body: web::Json<StudyDone>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let updated = super::mark_study(
         state.db.writer(),
@@ -388,7 +360,10 @@ pub async fn mark_study(
         &body.member_ids,
     )
     .await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(ReviewResult {
+        updated,
+        skipped: Vec::new(),
+    }))
 }
 
 /// Ask for a make-up (补课) after missing the day.
@@ -425,16 +400,16 @@ pub async fn list_makeups(
 }
 
 /// Approve or reject make-ups; an approved one counts as attendance.
-#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult<i64>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/makeups/review")]
 pub async fn review_makeups(
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let updated = super::review_makeups(
+    let result = super::review_makeups(
         &txn,
         &caller,
         &body.ids,
@@ -443,5 +418,5 @@ pub async fn review_makeups(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(result))
 }

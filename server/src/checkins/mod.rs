@@ -14,14 +14,15 @@ use chrono_tz::Tz;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, TryInsertResult,
+    QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
 };
 use sha2::{Digest, Sha256};
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
     Attendance, AttendanceReport, AttendanceRow, Checkin, CheckinCode, CheckinMethod,
     CheckinRequest, Decision, DuesPayment, DuesPaymentRequest, Geofence, Makeup, MakeupRequest,
-    MyAttendance, PaymentMethod, ReviewStatus, ThemeDay, ThemeDayPatch, ThemeDayStatus,
+    MyAttendance, PaymentMethod, ReviewResult, ReviewStatus, ThemeDay, ThemeDayPatch,
+    ThemeDayStatus, WrongCodes,
 };
 use zhibu_shared::org::OrgKind;
 use zhibu_shared::theme_day::{Month, distance_m, dues_standard_fen};
@@ -29,8 +30,11 @@ use zhibu_shared::theme_day::{Month, distance_m, dues_standard_fen};
 use crate::access::{Caller, MANAGERS};
 use crate::auth::sessions::{LIVE_SESSION_IS, LIVE_SESSION_TABLES};
 use crate::auth::{AuthMember, AuthToken};
-use crate::entities::{checkin, dues_payment, makeup, member, org_unit, study_record, theme_day};
+use crate::entities::{
+    checkin, checkin_failure, dues_payment, makeup, member, org_unit, study_record, theme_day,
+};
 use crate::error::{ApiError, ApiResult};
+use crate::review;
 use crate::sql;
 use crate::time::now;
 use codes::{CodeSigner, STEP_SECS};
@@ -100,29 +104,46 @@ pub async fn ensure_theme_days(
     Ok(())
 }
 
-/// The month's theme days of `org_ids`, created on first read.
+/// Months ahead whose theme days exist before anyone asks (this month and
+/// the next two), so reads never write.
+pub const SCHEDULED_MONTHS_AHEAD: u32 = 2;
+
+/// Creates the theme days of every holding unit for this month and the
+/// next ones. Idempotent, so every server node may run it: at start, every
+/// hour, and after units are created.
+pub async fn schedule(conn: &impl ConnectionTrait, tz: Tz) -> Result<(), DbErr> {
+    let query = format!(
+        "SELECT id FROM org_unit WHERE kind IN ({}) ORDER BY id",
+        holder_kind_list()
+    );
+    let holders: Vec<i64> = sql::fetch_all::<IdRow>(conn, &query, [])
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut month = Month::of(crate::time::today(tz));
+    for _ in 0..=SCHEDULED_MONTHS_AHEAD {
+        ensure_theme_days(conn, &holders, month, tz).await?;
+        month = month.next();
+    }
+    Ok(())
+}
+
+/// The month's theme days of `org_ids` (read only: `schedule` creates them).
 pub async fn theme_days_of(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
     org_ids: &[i64],
     month: Month,
-    tz: Tz,
 ) -> Result<Vec<theme_day::Model>, DbErr> {
     if org_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let find = || {
-        theme_day::Entity::find()
-            .filter(theme_day::Column::OrgId.is_in(org_ids.to_vec()))
-            .filter(theme_day::Column::Month.eq(month.to_string()))
-            .order_by_asc(theme_day::Column::OrgId)
-    };
-    let found = find().all(reader).await?;
-    if found.len() == org_ids.len() {
-        return Ok(found);
-    }
-    ensure_theme_days(writer, org_ids, month, tz).await?;
-    find().all(writer).await
+    theme_day::Entity::find()
+        .filter(theme_day::Column::OrgId.is_in(org_ids.to_vec()))
+        .filter(theme_day::Column::Month.eq(month.to_string()))
+        .order_by_asc(theme_day::Column::OrgId)
+        .all(reader)
+        .await
 }
 
 fn status_at(model: &theme_day::Model, at: DateTime<FixedOffset>) -> ThemeDayStatus {
@@ -241,9 +262,12 @@ async fn attendee(
     conn: &impl ConnectionTrait,
     token: AuthToken,
     theme_day_id: i64,
-) -> ApiResult<(IdName, theme_day::Model)> {
+    now: DateTime<FixedOffset>,
+) -> ApiResult<(IdName, theme_day::Model, i64)> {
     let query = format!(
-        "SELECT t.*, m.name AS attendee_name FROM theme_day t, {LIVE_SESSION_TABLES} \
+        "SELECT t.*, m.name AS attendee_name, \
+         (SELECT COUNT(*) FROM checkin_failure f WHERE f.member_id = $2 AND f.theme_day_id = $3 AND f.at > $4) AS wrong_codes \
+         FROM theme_day t, {LIVE_SESSION_TABLES} \
          WHERE {LIVE_SESSION_IS} AND t.id = $3 AND t.org_id IN ({})",
         holders_of_member_query("$2")
     );
@@ -255,6 +279,7 @@ async fn attendee(
                 token.session_id.clone().into(),
                 token.member_id.into(),
                 theme_day_id.into(),
+                (now - Duration::minutes(WRONG_CODE_WINDOW_MINUTES)).into(),
             ],
         ))
         .await?;
@@ -268,7 +293,8 @@ async fn attendee(
         id: token.member_id,
         name: row.try_get("", "attendee_name")?,
     };
-    Ok((attendee, model))
+    let wrong_codes: i64 = row.try_get("", "wrong_codes")?;
+    Ok((attendee, model, wrong_codes))
 }
 
 /// Holding units in the subtree of `org_id`.
@@ -373,7 +399,6 @@ fn months(from: Month, to: Month) -> ApiResult<Vec<Month>> {
 /// `GET /me/theme-days`.
 pub async fn my_theme_days(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
     member_id: i64,
     from: Month,
     to: Month,
@@ -382,7 +407,7 @@ pub async fn my_theme_days(
     let holders = holders_of_member(reader, member_id).await?;
     let mut all = Vec::new();
     for month in months(from, to)? {
-        all.extend(theme_days_of(reader, writer, &holders, month, tz).await?);
+        all.extend(theme_days_of(reader, &holders, month).await?);
     }
     all.sort_by_key(|t| (t.date, t.org_id));
     Ok(views(reader, &all, tz).await?)
@@ -391,7 +416,6 @@ pub async fn my_theme_days(
 /// `GET /orgs/{id}/theme-days?month=`: the holders in the unit's subtree.
 pub async fn org_theme_days(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
     caller: &Caller,
     org_id: i64,
     month: Month,
@@ -407,7 +431,7 @@ pub async fn org_theme_days(
         }
         vec![org_id]
     };
-    let models = theme_days_of(reader, writer, &holders, month, tz).await?;
+    let models = theme_days_of(reader, &holders, month).await?;
     Ok(views(reader, &models, tz).await?)
 }
 
@@ -576,6 +600,7 @@ struct CheckinRow {
     method: String,
     status: String,
     at: DateTime<FixedOffset>,
+    client_time: Option<DateTime<FixedOffset>>,
     reason: Option<String>,
 }
 
@@ -590,11 +615,12 @@ fn checkin_view(r: CheckinRow, tz: Tz) -> Checkin {
         method: CheckinMethod::from_code(&r.method).unwrap_or(CheckinMethod::Code),
         status: ReviewStatus::from_code(&r.status).unwrap_or(ReviewStatus::Pending),
         at: r.at.with_timezone(&tz).fixed_offset(),
+        claimed_at: r.client_time.map(|c| c.with_timezone(&tz).fixed_offset()),
         reason: r.reason,
     }
 }
 
-const CHECKIN_SELECT: &str = "SELECT c.id, c.theme_day_id, c.member_id, m.name AS member_name, c.method, c.status, c.at, c.reason \
+const CHECKIN_SELECT: &str = "SELECT c.id, c.theme_day_id, c.member_id, m.name AS member_name, c.method, c.status, c.at, c.client_time, c.reason \
      FROM checkin c JOIN member m ON m.id = c.member_id";
 
 pub async fn checkins_where(
@@ -711,26 +737,26 @@ pub async fn check_in(
         .map_err(|_| ApiError::invalid("id", "签到编号须为 UUID"))?
         .hyphenated()
         .to_string();
-    let (member, model) = attendee(reader, token, theme_day_id).await?;
+    let now = now();
+    let (member, model, wrong_codes) = attendee(reader, token, theme_day_id, now).await?;
     let hash = request_hash(theme_day_id, req);
-    let (method, at) = match verify_code(&model, req, signer) {
+    let admitted = if wrong_codes >= MAX_WRONG_CODES {
+        Err(Refusal::Throttled)
+    } else {
+        admit(&model, req, signer, now)
+    };
+    let (method, at) = match admitted {
         Ok(found) => found,
         // A replay of a check-in made while its code was fresh is still a
         // replay, however old the code is now.
-        Err(error) => {
-            return match existing_answer(
-                writes.connection(),
-                &id,
-                theme_day_id,
-                member.id,
-                &hash,
-                tz,
-            )
-            .await?
+        Err(refusal) => {
+            if let Some(answer) =
+                existing_answer(writes.connection(), &id, theme_day_id, member.id, &hash, tz)
+                    .await?
             {
-                Some(answer) => Ok(answer),
-                None => Err(error),
-            };
+                return Ok(answer);
+            }
+            return Err(refuse(writes.connection(), refusal, &model, member.id, now).await?);
         }
     };
     let inside = match (geofence_of(&model), req.lat, req.lng) {
@@ -739,12 +765,18 @@ pub async fn check_in(
         }
         _ => None,
     };
-    let reason = if at < model.starts_at || at > model.ends_at {
-        Some("不在签到时间内，待书记审核")
+    let claimed = (method == CheckinMethod::Offline).then_some(at);
+    let reason = if let Some(claimed) = claimed {
+        // The code was valid when the phone says it was scanned, but a code
+        // can be photographed and sent on later: a person decides.
+        Some(format!(
+            "离线或迟到提交（扫码时间 {}），待书记审核",
+            claimed.with_timezone(&tz).format("%H:%M")
+        ))
     } else if geofence_of(&model).is_some() && inside.is_none() {
-        Some("未提供位置，待书记审核")
+        Some("未提供位置，待书记审核".to_owned())
     } else if inside == Some(false) {
-        Some("不在签到范围内，待书记审核")
+        Some("不在签到范围内，待书记审核".to_owned())
     } else {
         None
     };
@@ -761,12 +793,10 @@ pub async fn check_in(
             member_id: member.id,
             method: method.code().into(),
             status: status.code().into(),
-            at,
-            client_time: req
-                .client_time
-                .map(|t| t.with_timezone(&Utc).fixed_offset()),
+            at: now,
+            client_time: claimed,
             inside_geofence: inside,
-            reason: reason.map(str::to_owned),
+            reason: reason.clone(),
             request_hash: hash.clone(),
             recorded_by: None,
             decided_by: None,
@@ -786,8 +816,9 @@ pub async fn check_in(
         member,
         method,
         status,
-        at: at.with_timezone(&tz).fixed_offset(),
-        reason: reason.map(str::to_owned),
+        at: now.with_timezone(&tz).fixed_offset(),
+        claimed_at: claimed.map(|c| c.with_timezone(&tz).fixed_offset()),
+        reason,
     };
     Ok(CheckinOutcome {
         checkin,
@@ -795,47 +826,138 @@ pub async fn check_in(
     })
 }
 
-/// Checks the presented code: valid now (`code`), or valid at the claimed
-/// time of a check-in made offline within the last day (`offline`).
-fn verify_code(
+/// Wrong codes one member may present for one theme day within
+/// `WRONG_CODE_WINDOW_MINUTES` before further tries answer 429.
+pub const MAX_WRONG_CODES: i64 = 5;
+pub const WRONG_CODE_WINDOW_MINUTES: i64 = 10;
+
+/// Why a check-in was not admitted.
+enum Refusal {
+    /// Too many wrong codes lately.
+    Throttled,
+    /// Neither now nor the claimed time lies in the check-in window.
+    NotOpen,
+    /// The code is wrong (or stale at every time it was tested against).
+    WrongCode,
+    /// A rule of the request itself (no code, a clock ahead, too late).
+    Invalid(ApiError),
+}
+
+/// Checks the window and the presented code: valid now (`code`), or valid
+/// at the claimed time of a check-in made offline or late within the last
+/// day (`offline`, always reviewed). Codes are tested only for a time in
+/// the window, so a closed or future day tells a guesser nothing.
+fn admit(
     model: &theme_day::Model,
     req: &CheckinRequest,
     signer: &CodeSigner,
-) -> ApiResult<(CheckinMethod, DateTime<FixedOffset>)> {
+    now: DateTime<FixedOffset>,
+) -> Result<(CheckinMethod, DateTime<FixedOffset>), Refusal> {
     let token = req.token.as_deref().filter(|t| !t.trim().is_empty());
     let short_code = req.short_code.as_deref().filter(|c| !c.trim().is_empty());
     if token.is_none() && short_code.is_none() {
-        return Err(ApiError::invalid(
+        return Err(Refusal::Invalid(ApiError::invalid(
             "short_code",
             "请扫描签到二维码或输入 6 位签到码",
-        ));
+        )));
     }
-    let now = now();
-    if signer.verify(model.id, token, short_code, now.timestamp()) {
+    let open = |at: DateTime<FixedOffset>| model.starts_at <= at && at <= model.ends_at;
+    let open_now = open(now);
+    if open_now && signer.verify(model.id, token, short_code, now.timestamp()) {
         return Ok((CheckinMethod::Code, now));
     }
-    let stale = || ApiError::invalid("short_code", "签到码无效或已过期，请扫描最新的二维码");
-    let claimed = req
-        .client_time
-        .ok_or_else(stale)?
-        .with_timezone(&Utc)
-        .fixed_offset();
+    let claimed = match req.client_time {
+        None if open_now => return Err(Refusal::WrongCode),
+        None => return Err(Refusal::NotOpen),
+        // To the microsecond, as both engines store it.
+        Some(claimed) => DateTime::from_timestamp_micros(claimed.timestamp_micros())
+            .unwrap_or_default()
+            .fixed_offset(),
+    };
     if claimed > now + Duration::seconds(CLOCK_SKEW_SECS) {
-        return Err(ApiError::invalid(
+        return Err(Refusal::Invalid(ApiError::invalid(
             "client_time",
             "签到时间晚于当前时间，请检查手机时间",
-        ));
+        )));
     }
     if now - claimed > Duration::hours(OFFLINE_GRACE_HOURS) {
-        return Err(ApiError::invalid(
+        return Err(Refusal::Invalid(ApiError::invalid(
             "client_time",
             "离线签到须在 24 小时内同步",
-        ));
+        )));
     }
-    if !signer.verify(model.id, token, short_code, claimed.timestamp()) {
-        return Err(stale());
+    if !open(claimed) {
+        return Err(if open_now {
+            Refusal::WrongCode
+        } else {
+            Refusal::NotOpen
+        });
     }
-    Ok((CheckinMethod::Offline, claimed))
+    if signer.verify(model.id, token, short_code, claimed.timestamp()) {
+        Ok((CheckinMethod::Offline, claimed))
+    } else {
+        Err(Refusal::WrongCode)
+    }
+}
+
+/// The answer to a refused check-in; a wrong code is kept (for the
+/// throttle and the secretary) and audited.
+async fn refuse(
+    writer: &impl ConnectionTrait,
+    refusal: Refusal,
+    model: &theme_day::Model,
+    member_id: i64,
+    now: DateTime<FixedOffset>,
+) -> ApiResult<ApiError> {
+    Ok(match refusal {
+        Refusal::Invalid(error) => error,
+        Refusal::NotOpen => ApiError::Validation {
+            code: "not_open",
+            message: "本次主题党日当前不在签到时间内".into(),
+            fields: Default::default(),
+        },
+        Refusal::WrongCode => {
+            checkin_failure::Entity::insert(checkin_failure::ActiveModel {
+                theme_day_id: Set(model.id),
+                member_id: Set(member_id),
+                at: Set(now),
+                ..Default::default()
+            })
+            .exec_without_returning(writer)
+            .await?;
+            crate::audit::record(
+                writer,
+                Some(member_id),
+                "checkin.wrong_code",
+                "theme_day",
+                &model.id.to_string(),
+                None,
+            )
+            .await?;
+            ApiError::invalid("short_code", "签到码无效或已过期，请扫描最新的二维码")
+        }
+        Refusal::Throttled => {
+            // The oldest of the last few failures leaves the window first.
+            let window = checkin_failure::Entity::find()
+                .filter(checkin_failure::Column::MemberId.eq(member_id))
+                .filter(checkin_failure::Column::ThemeDayId.eq(model.id))
+                .order_by_desc(checkin_failure::Column::At)
+                .offset((MAX_WRONG_CODES - 1) as u64)
+                .one(writer)
+                .await?;
+            let retry = window
+                .map(|f| (f.at + Duration::minutes(WRONG_CODE_WINDOW_MINUTES) - now).num_seconds())
+                .unwrap_or(60)
+                .max(1);
+            ApiError::TooManyRequests {
+                retry_after_secs: retry as u64,
+                message: format!(
+                    "签到码错误次数过多，请 {} 分钟后再试，或请书记代为签到",
+                    (retry + 59) / 60
+                ),
+            }
+        }
+    })
 }
 
 /// `POST /theme-days/{id}/roll-call`: the secretary records members present
@@ -962,7 +1084,30 @@ pub async fn attendance(
         .map(|c| (c.member_id, c.status))
         .collect();
     let status_of = |id: i64| statuses.get(&id).map(String::as_str);
+    #[derive(FromQueryResult)]
+    struct Wrong {
+        id: i64,
+        name: String,
+        count: i64,
+    }
+    let wrong_codes = sql::fetch_all::<Wrong>(
+        conn,
+        "SELECT m.id, m.name, COUNT(*) AS count FROM checkin_failure f JOIN member m ON m.id = f.member_id \
+         WHERE f.theme_day_id = $1 GROUP BY m.id, m.name ORDER BY m.name, m.id",
+        [theme_day_id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|w| WrongCodes {
+        member: IdName {
+            id: w.id,
+            name: w.name,
+        },
+        count: w.count.max(0) as u64,
+    })
+    .collect();
     Ok(Attendance {
+        wrong_codes,
         expected: expected.len() as u64,
         present: expected
             .iter()
@@ -983,62 +1128,56 @@ pub async fn attendance(
     })
 }
 
-/// `POST /checkins/review`: approve or reject in bulk, every decision
-/// audited. Any id out of the caller's reach fails the whole request.
+/// `POST /checkins/review`: pending check-ins decided through the one
+/// review pipeline, every decision audited.
 pub async fn review_checkins(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[String],
     decision: Decision,
     reason: Option<&str>,
-) -> ApiResult<u64> {
-    let reason = crate::decisions::reason(decision, reason)?;
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));
-    }
+) -> ApiResult<ReviewResult<String>> {
+    let named = review::named(ids)?;
     let rows = checkin::Entity::find()
-        .filter(checkin::Column::Id.is_in(ids.to_vec()))
+        .filter(checkin::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    if rows.len() != ids.iter().collect::<HashSet<_>>().len() {
-        return Err(ApiError::NotFound);
+    let units = holder_units(
+        conn,
+        rows.iter().map(|r| r.theme_day_id).collect::<HashSet<_>>(),
+    )
+    .await?;
+    let candidates = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(review::Candidate {
+                unit: *units.get(&r.theme_day_id)?,
+                roles: MANAGERS,
+                id: r.id,
+                member_id: r.member_id,
+                status: r.status,
+            })
+        })
+        .collect();
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    for id in std::mem::take(&mut batch.decide) {
+        batch.claim(conn, "checkin", id).await?;
     }
-    let theme_days: HashSet<i64> = rows.iter().map(|r| r.theme_day_id).collect();
-    for theme_day_id in theme_days {
-        let model = theme_day::Entity::find_by_id(theme_day_id)
-            .one(conn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        caller.require(conn, MANAGERS, model.org_id).await?;
-    }
-    let status = match decision {
-        Decision::Approve => ReviewStatus::Approved,
-        Decision::Reject => ReviewStatus::Rejected,
-    };
-    let now = now();
-    let mut updated = 0;
-    for row in rows.into_iter().filter(|r| r.status != status.code()) {
-        checkin::Entity::update_many()
-            .col_expr(checkin::Column::Status, Expr::value(status.code()))
-            .col_expr(checkin::Column::Reason, Expr::value(reason.clone()))
-            .col_expr(checkin::Column::DecidedBy, Expr::value(caller.member_id))
-            .col_expr(checkin::Column::DecidedAt, Expr::value(now))
-            .filter(checkin::Column::Id.eq(row.id.clone()))
-            .exec(conn)
-            .await?;
-        let detail = serde_json::json!({"from": row.status, "to": status.code(), "reason": reason});
-        crate::audit::record(
-            conn,
-            Some(caller.member_id),
-            "checkin.review",
-            "checkin",
-            &row.id,
-            Some(detail.to_string()),
-        )
-        .await?;
-        updated += 1;
-    }
-    Ok(updated)
+    Ok(batch.result())
+}
+
+/// The unit holding each theme day.
+async fn holder_units(
+    conn: &impl ConnectionTrait,
+    theme_day_ids: HashSet<i64>,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    Ok(theme_day::Entity::find()
+        .filter(theme_day::Column::Id.is_in(theme_day_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.org_id))
+        .collect())
 }
 
 fn payment_method(code: &str) -> PaymentMethod {
@@ -1360,92 +1499,74 @@ pub async fn review_makeups(
     ids: &[i64],
     decision: Decision,
     reason: Option<&str>,
-) -> ApiResult<u64> {
-    let reason = crate::decisions::reason(decision, reason)?;
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));
-    }
+) -> ApiResult<ReviewResult<i64>> {
+    let named = review::named(ids)?;
     let rows = makeup::Entity::find()
-        .filter(makeup::Column::Id.is_in(ids.to_vec()))
+        .filter(makeup::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    if rows.len() != ids.iter().collect::<HashSet<_>>().len() {
-        return Err(ApiError::NotFound);
-    }
-    for row in &rows {
-        let model = theme_day::Entity::find_by_id(row.theme_day_id)
-            .one(conn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        caller.require(conn, MANAGERS, model.org_id).await?;
-    }
-    let now = now();
-    let mut updated = 0;
-    for row in rows.into_iter().filter(|r| r.status == "pending") {
-        let status = match decision {
-            Decision::Approve => ReviewStatus::Approved,
-            Decision::Reject => ReviewStatus::Rejected,
-        };
-        makeup::Entity::update_many()
-            .col_expr(makeup::Column::Status, Expr::value(status.code()))
-            .col_expr(makeup::Column::Reason, Expr::value(reason.clone()))
-            .col_expr(makeup::Column::DecidedBy, Expr::value(caller.member_id))
-            .col_expr(makeup::Column::DecidedAt, Expr::value(now))
-            .filter(makeup::Column::Id.eq(row.id))
+    let units = holder_units(
+        conn,
+        rows.iter().map(|r| r.theme_day_id).collect::<HashSet<_>>(),
+    )
+    .await?;
+    let candidates = rows
+        .iter()
+        .filter_map(|r| {
+            Some(review::Candidate {
+                unit: *units.get(&r.theme_day_id)?,
+                roles: MANAGERS,
+                id: r.id,
+                member_id: r.member_id,
+                status: r.status.clone(),
+            })
+        })
+        .collect();
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    let by_id: HashMap<i64, &makeup::Model> = rows.iter().map(|r| (r.id, r)).collect();
+    for id in std::mem::take(&mut batch.decide) {
+        if !batch.claim(conn, "makeup", id).await? || decision != Decision::Approve {
+            continue;
+        }
+        let Some(row) = by_id.get(&id) else { continue };
+        // A rejected check-in gives way to the make-up.
+        checkin::Entity::delete_many()
+            .filter(checkin::Column::ThemeDayId.eq(row.theme_day_id))
+            .filter(checkin::Column::MemberId.eq(row.member_id))
+            .filter(checkin::Column::Status.eq(ReviewStatus::Rejected.code()))
             .exec(conn)
             .await?;
-        if decision == Decision::Approve {
-            // A rejected check-in gives way to the make-up.
-            checkin::Entity::delete_many()
-                .filter(checkin::Column::ThemeDayId.eq(row.theme_day_id))
-                .filter(checkin::Column::MemberId.eq(row.member_id))
-                .filter(checkin::Column::Status.eq("rejected"))
-                .exec(conn)
-                .await?;
-            checkin::Entity::insert(checkin::ActiveModel {
-                id: Set(uuid::Uuid::new_v4().to_string()),
-                theme_day_id: Set(row.theme_day_id),
-                member_id: Set(row.member_id),
-                method: Set(CheckinMethod::Makeup.code().into()),
-                status: Set(ReviewStatus::Approved.code().into()),
-                at: Set(now),
-                client_time: Set(None),
-                inside_geofence: Set(None),
-                reason: Set(None),
-                request_hash: Set(String::new()),
-                recorded_by: Set(Some(caller.member_id)),
-                decided_by: Set(Some(caller.member_id)),
-                decided_at: Set(Some(now)),
-            })
-            .on_conflict_do_nothing()
-            .exec_without_returning(conn)
-            .await?;
-        }
-        let detail = serde_json::json!({"to": status.code(), "reason": reason});
-        crate::audit::record(
-            conn,
-            Some(caller.member_id),
-            "makeup.review",
-            "makeup",
-            &row.id.to_string(),
-            Some(detail.to_string()),
-        )
+        checkin::Entity::insert(checkin::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().to_string()),
+            theme_day_id: Set(row.theme_day_id),
+            member_id: Set(row.member_id),
+            method: Set(CheckinMethod::Makeup.code().into()),
+            status: Set(ReviewStatus::Approved.code().into()),
+            at: Set(batch.at),
+            client_time: Set(None),
+            inside_geofence: Set(None),
+            reason: Set(None),
+            request_hash: Set(String::new()),
+            recorded_by: Set(Some(caller.member_id)),
+            decided_by: Set(Some(caller.member_id)),
+            decided_at: Set(Some(batch.at)),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(conn)
         .await?;
-        updated += 1;
     }
-    Ok(updated)
+    Ok(batch.result())
 }
 
 /// `GET /me/attendance?from=&to=`: my theme days with what I did.
 pub async fn my_attendance(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
     member_id: i64,
     from: Month,
     to: Month,
     tz: Tz,
 ) -> ApiResult<Vec<MyAttendance>> {
-    let days = my_theme_days(reader, writer, member_id, from, to, tz).await?;
+    let days = my_theme_days(reader, member_id, from, to, tz).await?;
     let ids: Vec<i64> = days.iter().map(|d| d.id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -1526,11 +1647,9 @@ struct Link {
 /// holder below the unit, summed for the unit and for each child.
 pub async fn org_attendance(
     reader: &impl ConnectionTrait,
-    writer: &impl ConnectionTrait,
     caller: &Caller,
     org_id: i64,
     month: Month,
-    tz: Tz,
 ) -> ApiResult<AttendanceReport> {
     caller.require(reader, MANAGERS, org_id).await?;
     let unit = org_unit::Entity::find_by_id(org_id)
@@ -1538,7 +1657,7 @@ pub async fn org_attendance(
         .await?
         .ok_or(ApiError::NotFound)?;
     let holders = holders_in_subtree(reader, org_id).await?;
-    let days = theme_days_of(reader, writer, &holders, month, tz).await?;
+    let days = theme_days_of(reader, &holders, month).await?;
     let day_of_holder: HashMap<i64, i64> = days.iter().map(|d| (d.org_id, d.id)).collect();
 
     // Expected members per holder: its own members and party groups, plus

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: String,
     pub member_id: i64,
     pub refresh_jti: String,
+    /// The token the current one replaced, answered again for a short grace.
+    pub previous_refresh_jti: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub refreshed_at: DateTimeWithTimeZone,
     pub expires_at: DateTimeWithTimeZone,

@@ -9,6 +9,8 @@ pub struct Model {
     pub phone: String,
     pub ip: String,
     pub at: DateTimeWithTimeZone,
+    /// Settled as a failure (an attempt in flight is not yet).
+    pub failed: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

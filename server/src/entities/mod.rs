@@ -1,11 +1,13 @@
 //! sea-orm entities, one per table, mirroring `zhibu-migrations`.
 //! Boilerplate only: behaviour lives in the capability modules.
 
+pub mod activation_code;
 pub mod app_meta;
 pub mod audit_log;
 pub mod auth_session;
 pub mod certificate;
 pub mod checkin;
+pub mod checkin_failure;
 pub mod community;
 pub mod community_report;
 pub mod dues_payment;

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zhibu_shared::auth::ActivationCode;
 use zhibu_shared::error::ErrorBody;
 use zhibu_shared::org::MemberStatus;
 
@@ -40,24 +41,20 @@ pub async fn enable(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TemporaryPassword {
-    /// Hand it over in person; the member should change it at once.
-    pub temporary_password: String,
-}
-
-/// Give a member a temporary password (for members who cannot log in).
-#[utoipa::path(tag = "members", responses((status = 200, body = TemporaryPassword), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-#[post("/members/{id}/password-reset")]
-pub async fn reset_password(
+/// Issue a one-time activation code (72 h) for a member who has never
+/// signed in or forgot their password; any earlier unused code stops working.
+#[utoipa::path(tag = "members", responses((status = 201, body = ActivationCode), (status = 403, body = ErrorBody, description = "The member holds a role the caller does not cover, or is the caller"), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/members/{id}/activation")]
+pub async fn issue_activation(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<TemporaryPassword>> {
-    let conn = state.db.writer();
+) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
-    let temporary_password = super::reset_password(conn, &caller, id.into_inner()).await?;
-    Ok(web::Json(TemporaryPassword { temporary_password }))
+    let code = super::issue_activation(state.db.writer(), &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(code))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

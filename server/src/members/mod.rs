@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
 };
-use zhibu_shared::auth::{IdName, Me, RoleGrant, password_problem};
+use zhibu_shared::auth::{ActivationCode, IdName, Me, RoleGrant, password_problem};
 use zhibu_shared::org::{MemberCategory, MemberStatus, Role};
 use zhibu_shared::phone::mask_phone;
 
@@ -142,17 +142,13 @@ pub async fn change_password(
     if !password::verify_blocking(old_password, m.password_hash.clone()).await? {
         return Err(ApiError::invalid("old_password", "原密码不正确"));
     }
-    let hash = password::hash_blocking(new_password).await?;
-    let mut active = m.into_active_model();
-    active.password_hash = Set(Some(hash));
-    active.updated_at = Set(now());
-    active.update(conn).await?;
-    sessions::revoke_member_sessions(conn, member_id, "password_changed").await?;
-    Ok(())
+    crate::auth::activation::set_password(conn, member_id, new_password).await
 }
 
-/// Loads a member the caller manages (secretary, org officer or admin of an
-/// ancestor of the member's branch), or 404.
+/// Loads a member the caller may change: one they manage (secretary, org
+/// officer or admin of an ancestor of the member's branch; else 404), not
+/// themself and holding no role the caller does not cover (else 403).
+/// Every endpoint that changes a member goes through here.
 pub async fn managed_member(
     conn: &impl ConnectionTrait,
     caller: &Caller,
@@ -163,6 +159,7 @@ pub async fn managed_member(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.require(conn, MANAGERS, m.branch_id).await?;
+    caller.may_act_on(conn, m.id).await?;
     Ok(m)
 }
 
@@ -174,12 +171,6 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> ApiResult<()> {
     let m = managed_member(conn, caller, member_id).await?;
-    if m.id == caller.member_id {
-        return Err(ApiError::conflict(
-            "cannot_disable_self",
-            "不能停用自己的账号",
-        ));
-    }
     let mut active = m.into_active_model();
     active.disabled_at = Set(disabled.then(now));
     active.updated_at = Set(now());
@@ -203,42 +194,33 @@ pub async fn set_disabled(
     Ok(())
 }
 
-/// Sets a random temporary password for a member who cannot log in, to be
-/// handed over in person; their sessions end.
-pub async fn reset_password(
+/// Issues a one-time activation code for a member who has never signed in
+/// or forgot their password: shown to them large, or printed on a sheet.
+pub async fn issue_activation(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     member_id: i64,
-) -> ApiResult<String> {
+) -> ApiResult<ActivationCode> {
     let m = managed_member(conn, caller, member_id).await?;
-    let temporary = temporary_password()?;
-    let hash = password::hash_blocking(temporary.clone()).await?;
-    let mut active = m.into_active_model();
-    active.password_hash = Set(Some(hash));
-    active.updated_at = Set(now());
-    active.update(conn).await?;
-    sessions::revoke_member_sessions(conn, member_id, "password_reset").await?;
+    let (code, expires_at) =
+        crate::auth::activation::issue(conn, m.id, Some(caller.member_id), now()).await?;
     crate::audit::record(
         conn,
         Some(caller.member_id),
-        "member.reset_password",
+        "member.activation",
         "member",
         &member_id.to_string(),
         None,
     )
     .await?;
-    Ok(temporary)
-}
-
-/// Ten characters without look-alikes (no 0/O, 1/l/I).
-fn temporary_password() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect())
+    Ok(ActivationCode {
+        member: IdName {
+            id: m.id,
+            name: m.name,
+        },
+        code,
+        expires_at,
+    })
 }
 
 /// Marks a member transferred out or deceased (kept, never deleted), or

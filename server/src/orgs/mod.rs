@@ -293,6 +293,7 @@ pub async fn grant_role(
     if !crate::members::is_active(conn, member_id).await? {
         return Err(ApiError::invalid("member_id", "党员不存在或已停用"));
     }
+    caller.may_act_on(conn, member_id).await?;
     let existing = role_grant::Entity::find()
         .filter(role_grant::Column::MemberId.eq(member_id))
         .filter(role_grant::Column::Role.eq(role.code()))
@@ -336,12 +337,7 @@ pub async fn revoke_role(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller.require(conn, ADMINS, grant.org_id).await?;
-    if grant.member_id == caller.member_id && grant.role == Role::Admin.code() {
-        return Err(ApiError::conflict(
-            "cannot_revoke_own_admin",
-            "不能撤销自己的管理员角色",
-        ));
-    }
+    caller.may_act_on(conn, grant.member_id).await?;
     role_grant::Entity::delete_by_id(grant_id)
         .exec(conn)
         .await?;

@@ -41,6 +41,14 @@ pub async fn create_org(
     Ok(inserted)
 }
 
+/// The county: the one unit without a parent.
+pub async fn find_root(conn: &impl ConnectionTrait) -> Result<Option<org_unit::Model>, DbErr> {
+    org_unit::Entity::find()
+        .filter(org_unit::Column::ParentId.is_null())
+        .one(conn)
+        .await
+}
+
 /// The child of `parent_id` (or the root, for None) named `name`.
 pub async fn find_child(
     conn: &impl ConnectionTrait,
@@ -56,9 +64,21 @@ pub async fn find_child(
 }
 
 /// Why a path of unit names cannot be used.
+/// The deepest a unit may sit below the county (县委 → 党委 → 党总支 → 党支部
+/// → 党小组 is five levels; the limit leaves room without inviting abuse).
+pub const MAX_ORG_DEPTH: usize = 8;
+/// The longest name of a unit or community, in characters.
+pub const MAX_NAME_CHARS: usize = 50;
+
 pub fn path_problem(names: &[&str]) -> Option<String> {
     if names.is_empty() || names.iter().any(|n| n.trim().is_empty()) {
         return Some("组织路径不能为空，各级之间用“/”分隔".into());
+    }
+    if names.len() > MAX_ORG_DEPTH {
+        return Some(format!("组织路径最多 {MAX_ORG_DEPTH} 级"));
+    }
+    if let Some(long) = names.iter().find(|n| n.chars().count() > MAX_NAME_CHARS) {
+        return Some(format!("组织名称“{long}”超过 {MAX_NAME_CHARS} 个字"));
     }
     for (i, name) in names.iter().enumerate() {
         match OrgKind::infer_from_name(name) {
@@ -102,6 +122,17 @@ pub async fn ensure_path(conn: &impl ConnectionTrait, names: &[&str]) -> ApiResu
     for name in names {
         let unit = match find_child(conn, parent, name).await? {
             Some(unit) => unit,
+            None if parent.is_none() => {
+                // One county per database: a path never starts a second tree.
+                if let Some(root) = find_root(conn).await? {
+                    return Err(ApiError::invalid(
+                        "path",
+                        format!("组织路径须从“{}”开始", root.name),
+                    ));
+                }
+                created += 1;
+                create_org(conn, name, OrgKind::CountyCommittee, None, None).await?
+            }
             None => {
                 let kind = OrgKind::infer_from_name(name)
                     .ok_or_else(|| ApiError::invalid("path", "组织类别无法判断"))?;
@@ -207,4 +238,20 @@ pub async fn move_org(conn: &impl ConnectionTrait, org_id: i64, new_parent: i64)
         .exec(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_too_deep_or_with_overlong_names_are_refused() {
+        let ok = ["东明县委", "城关街道党工委", "东关社区党支部"];
+        assert_eq!(path_problem(&ok), None);
+        let mut deep = vec!["东明县委"];
+        deep.extend(std::iter::repeat_n("某某党总支", MAX_ORG_DEPTH));
+        assert!(path_problem(&deep).unwrap().contains("最多"));
+        let long = format!("{}党支部", "长".repeat(MAX_NAME_CHARS));
+        assert!(path_problem(&["东明县委", &long]).unwrap().contains("超过"));
+    }
 }

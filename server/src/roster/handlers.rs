@@ -100,6 +100,8 @@ pub async fn import_roster(
             )),
         )
         .await?;
+        // Units the roster created hold theme days from this month on.
+        crate::checkins::schedule(&txn, state.timezone).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

@@ -40,11 +40,21 @@ impl Format {
     }
 }
 
+/// The most data rows a roster may hold (a county has tens of thousands of
+/// members; a province imports county by county).
+pub const MAX_ROWS: usize = 100_000;
+/// Columns beyond this are ignored: the roster has seven.
+pub const MAX_COLUMNS: usize = 32;
+
 pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, String> {
     match format {
         Format::Csv => read_csv(bytes),
         Format::Xlsx => read_xlsx(bytes),
     }
+}
+
+fn too_many_rows() -> String {
+    format!("名册不能超过 {MAX_ROWS} 行，请分批导入")
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
@@ -67,22 +77,74 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| format!("CSV 格式有误：{e}"))?;
-        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
+        if rows.len() > MAX_ROWS {
+            return Err(too_many_rows());
+        }
+        rows.push(
+            record
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(|c| c.trim().to_owned())
+                .collect(),
+        );
     }
     Ok(rows)
 }
 
+/// Streams the first sheet's cells instead of materialising its declared
+/// range: a crafted file with one cell at `XFD1048576` would otherwise
+/// allocate the whole grid. Cells past the bounds are refused or ignored
+/// before anything is allocated for them.
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, String> {
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("无法读取 XLSX 文件：{e}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("XLSX 文件中没有工作表")?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("XLSX 文件中没有工作表")?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| format!("无法读取工作表：{e}"))?;
-    Ok(range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect())
-        .collect())
+    let mut rows: Sheet = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("无法读取工作表：{e}"))?
+    {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        let value = cell_text(&Data::from(cell.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        if row > MAX_ROWS {
+            return Err(too_many_rows());
+        }
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = value;
+    }
+    // Like Excel's used range: the table starts at its first filled row and
+    // column, wherever it was typed.
+    let first_row = rows.iter().position(|r| !r.is_empty()).unwrap_or(0);
+    rows.drain(..first_row);
+    let first_column = rows
+        .iter()
+        .filter_map(|r| r.iter().position(|c| !c.is_empty()))
+        .min()
+        .unwrap_or(0);
+    for row in &mut rows {
+        row.drain(..first_column.min(row.len()));
+    }
+    Ok(rows)
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -140,5 +202,38 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("姓名,手机号\n张三,13800000002\n");
         let rows = read(Format::Csv, &gbk).unwrap();
         assert_eq!(rows[1], ["张三", "13800000002"]);
+    }
+
+    /// An XLSX file whose only sheet has `cells` (A1-style reference, text).
+    fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, *text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_cell_far_beyond_the_limits_is_refused_without_allocating_the_grid() {
+        let bytes = xlsx(&[(0, 0, "姓名"), (1_048_575, 16_383, "x")]);
+        assert!(bytes.len() < 10_000);
+        let error = read(Format::Xlsx, &bytes).unwrap_err();
+        assert!(error.contains("不能超过"), "{error}");
+    }
+
+    #[test]
+    fn xlsx_cells_land_in_their_rows_and_far_columns_are_ignored() {
+        let bytes = xlsx(&[
+            (0, 0, "姓名"),
+            (0, 1, "手机号"),
+            (2, 1, "13800000002"),
+            (2, 200, "ignored"),
+        ]);
+        let rows = read(Format::Xlsx, &bytes).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0], ["姓名", "手机号"]);
+        assert!(rows[1].is_empty());
+        assert_eq!(rows[2], ["", "13800000002"]);
     }
 }

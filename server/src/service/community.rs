@@ -12,8 +12,8 @@ use sea_orm::{
     QueryFilter,
 };
 use zhibu_shared::auth::IdName;
-use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::MemberCategory;
+use zhibu_shared::review::{Decision, ReviewResult};
 use zhibu_shared::service::{CommunityReport, CommunityServiceRow, LogStatus};
 
 use super::COMMUNITY_REVIEWERS;
@@ -21,6 +21,7 @@ use crate::access::{Caller, MANAGERS};
 use crate::auth::AuthMember;
 use crate::entities::{community, community_report, member};
 use crate::error::{ApiError, ApiResult};
+use crate::review;
 use crate::sql;
 use crate::time::now;
 
@@ -135,82 +136,54 @@ pub async fn mine(
     Ok(reports_where(conn, "r.member_id = $1", vec![member_id.into()], tz).await?)
 }
 
-/// `POST /community-reports/review`: the community admin confirms; the
-/// member's reported community changes on approval.
+/// `POST /community-reports/review`: the community admin confirms where
+/// members live; an approved report becomes the member's community.
 pub async fn review(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
     decision: Decision,
     reason: Option<&str>,
-) -> ApiResult<u64> {
-    let reason = crate::decisions::reason(decision, reason)?;
+) -> ApiResult<ReviewResult<i64>> {
+    let named = review::named(ids)?;
     let reports = community_report::Entity::find()
-        .filter(community_report::Column::Id.is_in(ids.to_vec()))
+        .filter(community_report::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    if reports.is_empty()
-        || reports.len() != ids.iter().collect::<std::collections::HashSet<_>>().len()
-    {
-        return Err(ApiError::NotFound);
-    }
-    for r in &reports {
-        let c = community::Entity::find_by_id(r.community_id)
-            .one(conn)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        caller
-            .require(conn, COMMUNITY_REVIEWERS, community_unit(&c))
-            .await?;
-    }
-    if reports
+    let communities: HashMap<i64, i64> = community::Entity::find()
+        .filter(community::Column::Id.is_in(reports.iter().map(|r| r.community_id)))
+        .all(conn)
+        .await?
         .iter()
-        .any(|r| r.status != LogStatus::Pending.code())
-    {
-        return Err(ApiError::conflict(
-            "already_decided",
-            "只能审核待确认的报到",
-        ));
-    }
-    let status = if decision == Decision::Approve {
-        LogStatus::Approved
-    } else {
-        LogStatus::Rejected
-    };
-    for r in &reports {
-        community_report::Entity::update_many()
-            .col_expr(community_report::Column::Status, Expr::value(status.code()))
-            .col_expr(
-                community_report::Column::Reason,
-                Expr::value(reason.clone()),
-            )
-            .col_expr(
-                community_report::Column::DecidedBy,
-                Expr::value(caller.member_id),
-            )
-            .col_expr(community_report::Column::DecidedAt, Expr::value(now()))
-            .filter(community_report::Column::Id.eq(r.id))
-            .exec(conn)
-            .await?;
-        if decision == Decision::Approve {
+        .map(|c| (c.id, community_unit(c)))
+        .collect();
+    let candidates = reports
+        .iter()
+        .filter_map(|r| {
+            Some(review::Candidate {
+                id: r.id,
+                member_id: r.member_id,
+                status: r.status.clone(),
+                unit: *communities.get(&r.community_id)?,
+                roles: COMMUNITY_REVIEWERS,
+            })
+        })
+        .collect();
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    let by_id: HashMap<i64, &community_report::Model> = reports.iter().map(|r| (r.id, r)).collect();
+    for id in std::mem::take(&mut batch.decide) {
+        if !batch.claim(conn, "community_report", id).await? || decision != Decision::Approve {
+            continue;
+        }
+        if let Some(r) = by_id.get(&id) {
             member::Entity::update_many()
                 .col_expr(member::Column::CommunityId, Expr::value(r.community_id))
                 .filter(member::Column::Id.eq(r.member_id))
                 .exec(conn)
                 .await?;
         }
-        let detail = serde_json::json!({"to": status.code(), "reason": reason});
-        crate::audit::record(
-            conn,
-            Some(caller.member_id),
-            "community_report.review",
-            "community_report",
-            &r.id.to_string(),
-            Some(detail.to_string()),
-        )
-        .await?;
     }
-    Ok(reports.len() as u64)
+    Ok(batch.result())
 }
 
 #[derive(FromQueryResult)]

@@ -21,11 +21,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::time::today;
 
-fn origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 /// Report to the community where I live (in-office members).
 #[utoipa::path(tag = "service", request_body = CommunityReportRequest, responses((status = 201, body = CommunityReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/community-reports")]
@@ -52,16 +47,16 @@ pub async fn my_community_reports(
 }
 
 /// Confirm or reject community reports (community admins).
-#[utoipa::path(tag = "service", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "service", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult<i64>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/community-reports/review")]
 pub async fn review_community_reports(
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let updated = super::community::review(
+    let result = super::community::review(
         &txn,
         &caller,
         &body.ids,
@@ -70,7 +65,7 @@ pub async fn review_community_reports(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(result))
 }
 
 /// The unit's in-office members: where they reported and their community service.
@@ -111,16 +106,16 @@ pub async fn my_sector_memberships(
 }
 
 /// Approve or reject join applications (the committee's secretaries).
-#[utoipa::path(tag = "service", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "service", request_body = ReviewRequest<i64>, responses((status = 200, body = ReviewResult<i64>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/sector-memberships/review")]
 pub async fn review_sector_memberships(
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<ReviewRequest<i64>>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let updated = super::sectors::review(
+    let result = super::sectors::review(
         &txn,
         &caller,
         &body.ids,
@@ -129,7 +124,7 @@ pub async fn review_sector_memberships(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(result))
 }
 
 /// Log service: 201 pending, 200 when the same request is replayed.
@@ -140,8 +135,9 @@ pub async fn log_service(
     auth: AuthMember,
     body: web::Json<ServiceLogRequest>,
 ) -> ApiResult<HttpResponse> {
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
-        state.db.writer(),
+        &txn,
         &auth,
         &body,
         None,
@@ -149,6 +145,7 @@ pub async fn log_service(
         state.timezone,
     )
     .await?;
+    txn.commit().await?;
     Ok(if outcome.created {
         HttpResponse::Created().json(outcome.log)
     } else {
@@ -165,8 +162,9 @@ pub async fn correct_log(
     id: web::Path<String>,
     body: web::Json<ServiceLogRequest>,
 ) -> ApiResult<HttpResponse> {
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
-        state.db.writer(),
+        &txn,
         &auth,
         &body,
         Some(id.as_str()),
@@ -174,6 +172,7 @@ pub async fn correct_log(
         state.timezone,
     )
     .await?;
+    txn.commit().await?;
     Ok(if outcome.created {
         HttpResponse::Created().json(outcome.log)
     } else {
@@ -204,16 +203,16 @@ pub async fn my_service_logs(
 }
 
 /// Approve or reject logs in bulk; approved logs are locked and credited.
-#[utoipa::path(tag = "service", request_body = ReviewRequest<String>, responses((status = 200, body = ReviewResult), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "service", request_body = ReviewRequest<String>, responses((status = 200, body = ReviewResult<String>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/service-logs/review")]
 pub async fn review_service_logs(
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<ReviewRequest<String>>,
-) -> ApiResult<web::Json<ReviewResult>> {
+) -> ApiResult<web::Json<ReviewResult<String>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let updated = super::logs::review(
+    let result = super::logs::review(
         &txn,
         &caller,
         &body.ids,
@@ -222,7 +221,7 @@ pub async fn review_service_logs(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(ReviewResult { updated }))
+    Ok(web::Json(result))
 }
 
 /// Everything the caller may decide, in one inbox.
@@ -367,18 +366,16 @@ pub async fn follow_up(
 #[utoipa::path(tag = "service", request_body = CertificateRequest, responses((status = 201, body = Certificate), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/me/certificates")]
 pub async fn issue_certificate(
-    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthMember,
     body: web::Json<CertificateRequest>,
 ) -> ApiResult<HttpResponse> {
-    let origin = origin(&req);
     let issued = super::reports::issue_certificate(
         state.db.writer(),
         &auth,
         body.from,
         body.to,
-        &origin,
+        &state.public_url,
         state.timezone,
     )
     .await?;

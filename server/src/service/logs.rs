@@ -2,7 +2,7 @@
 //! approved logs are locked and credited; a correction is a new request
 //! that, once approved, replaces the original's credit instead of adding.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
@@ -13,8 +13,8 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use zhibu_shared::auth::IdName;
-use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::OrgKind;
+use zhibu_shared::review::{Decision, ReviewResult, SkipReason};
 use zhibu_shared::service::{
     LogStatus, MAX_MINUTES_PER_DAY, ServiceKind, ServiceLog, ServiceLogRequest, log_problems,
 };
@@ -26,6 +26,7 @@ use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::entities::{community, member, org_unit, service_log};
 use crate::error::{ApiError, ApiResult};
+use crate::review;
 use crate::sql;
 use crate::time::now;
 
@@ -314,7 +315,12 @@ async fn replay(
     }
 }
 
-/// `POST /service-logs` (and corrections, with `corrects`).
+fn correction_pending() -> ApiError {
+    ApiError::conflict("correction_pending", "该记录已有待审核的更正申请")
+}
+
+/// `POST /service-logs` (and corrections, with `corrects`), inside the
+/// caller's transaction.
 pub async fn create(
     conn: &impl ConnectionTrait,
     auth: &AuthMember,
@@ -328,6 +334,9 @@ pub async fn create(
         .hyphenated()
         .to_string();
     let hash = request_hash(req, corrects);
+    // The daily cap and the overlap rule read the member's other logs: no
+    // other write about this member may interleave until the insert commits.
+    sql::lock_member(conn, auth.member_id).await?;
     if let Some(answer) = replay(conn, &id, auth.member_id, &hash, tz).await? {
         return Ok(answer);
     }
@@ -349,10 +358,7 @@ pub async fn create(
             .one(conn)
             .await?;
         if open.is_some() {
-            return Err(ApiError::conflict(
-                "correction_pending",
-                "该记录已有待审核的更正申请",
-            ));
+            return Err(correction_pending());
         }
     }
     let checked = check(conn, auth.member_id, req, today, corrects).await?;
@@ -383,11 +389,14 @@ pub async fn create(
     .exec_without_returning(conn)
     .await?;
     if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
-        return replay(conn, &id, auth.member_id, &hash, tz)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!("service log conflict without a row"))
-            });
+        return match replay(conn, &id, auth.member_id, &hash, tz).await? {
+            Some(answer) => Ok(answer),
+            // The unique index on pending corrections refused a second one.
+            None if corrects.is_some() => Err(correction_pending()),
+            None => Err(ApiError::Internal(anyhow::anyhow!(
+                "service log conflict without a row"
+            ))),
+        };
     }
     Ok(LogOutcome {
         log: one_log(conn, &id, tz).await?,
@@ -422,7 +431,7 @@ pub async fn review_scope(
     if let Some(c) = log.community_id
         && let Some(c) = community::Entity::find_by_id(c).one(conn).await?
     {
-        return Ok((c.org_id.unwrap_or(c.parent_org_id), COMMUNITY_REVIEWERS));
+        return Ok((super::community::community_unit(&c), COMMUNITY_REVIEWERS));
     }
     if let Some(o) = log.org_id
         && let Some(unit) = org_unit::Entity::find_by_id(o).one(conn).await?
@@ -433,106 +442,91 @@ pub async fn review_scope(
     Ok((log.branch_id, UNIT_REVIEWERS))
 }
 
-/// `POST /service-logs/review`: bulk decisions by whoever may decide every
-/// one of them; roll-ups change in the same transaction.
+/// `POST /service-logs/review`: bulk decisions through the one review
+/// pipeline; roll-ups change in the same transaction.
 pub async fn review(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[String],
     decision: Decision,
     reason: Option<&str>,
-) -> ApiResult<u64> {
-    let reason = crate::decisions::reason(decision, reason)?;
-    let unique: HashSet<&String> = ids.iter().collect();
-    if unique.is_empty() || unique.len() > 1000 {
-        return Err(ApiError::invalid("ids", "请选择 1 到 1000 条记录"));
-    }
+) -> ApiResult<ReviewResult<String>> {
+    let named = review::named(ids)?;
     let logs = service_log::Entity::find()
-        .filter(service_log::Column::Id.is_in(ids.to_vec()))
+        .filter(service_log::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    if logs.len() != unique.len() {
-        return Err(ApiError::NotFound);
-    }
-    let mut scopes: BTreeMap<(i64, &'static str), bool> = BTreeMap::new();
+    let mut candidates = Vec::with_capacity(logs.len());
     for log in &logs {
         let (unit, roles) = review_scope(conn, log).await?;
-        let key = (
+        candidates.push(review::Candidate {
+            id: log.id.clone(),
+            member_id: log.member_id,
+            status: log.status.clone(),
             unit,
-            if roles == COMMUNITY_REVIEWERS {
-                "c"
-            } else {
-                "u"
-            },
-        );
-        let allowed = match scopes.get(&key) {
-            Some(allowed) => *allowed,
-            None => {
-                let allowed = caller.reaches(conn, roles, unit).await?;
-                scopes.insert(key, allowed);
-                allowed
-            }
-        };
-        if !allowed {
-            return Err(ApiError::NotFound);
-        }
-    }
-    // Whoever organised certifies; nobody certifies their own service.
-    if logs.iter().any(|l| l.member_id == caller.member_id) {
-        return Err(ApiError::Forbidden {
-            code: "own_record",
-            message: "不能审核本人的服务记录".into(),
+            roles,
         });
     }
-    if logs.iter().any(|l| l.status != LogStatus::Pending.code()) {
-        return Err(ApiError::conflict(
-            "log_locked",
-            "只能审核待审核的记录；已审核的记录已锁定",
-        ));
-    }
-    let now = now();
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    let mut by_id: std::collections::HashMap<String, service_log::Model> =
+        logs.into_iter().map(|l| (l.id.clone(), l)).collect();
     let mut deltas = Deltas::default();
-    for log in &logs {
-        let status = match decision {
-            Decision::Approve => LogStatus::Approved,
-            Decision::Reject => LogStatus::Rejected,
+    for id in std::mem::take(&mut batch.decide) {
+        let Some(log) = by_id.remove(&id) else {
+            continue;
         };
-        if decision == Decision::Approve {
-            if let Some(original) = &log.corrects_id {
-                let original = service_log::Entity::find_by_id(original.clone())
-                    .one(conn)
-                    .await?
-                    .ok_or(ApiError::NotFound)?;
-                if original.status == LogStatus::Approved.code() {
-                    rollup::uncredit(conn, &original, &mut deltas).await?;
-                    set_status(
-                        conn,
-                        &original.id,
-                        LogStatus::Superseded,
-                        None,
-                        caller.member_id,
-                        now,
-                    )
-                    .await?;
-                }
-            }
-            rollup::credit(conn, log, &mut deltas).await?;
+        if !batch.claim(conn, "service_log", id.clone()).await? || decision != Decision::Approve {
+            continue;
         }
-        set_status(conn, &log.id, status, reason.clone(), caller.member_id, now).await?;
-        let detail =
-            serde_json::json!({"to": status.code(), "reason": reason, "corrects": log.corrects_id});
-        crate::audit::record(
-            conn,
-            Some(caller.member_id),
-            "service_log.review",
-            "service_log",
-            &log.id,
-            Some(detail.to_string()),
-        )
-        .await?;
+        if let Some(original) = &log.corrects_id {
+            // Only the current version is replaced: a correction of a log
+            // that was already superseded would count twice.
+            let replaced = sql::execute(
+                conn,
+                "UPDATE service_log SET status = $1, decided_by = $2, decided_at = $3 \
+                 WHERE id = $4 AND status = $5",
+                [
+                    LogStatus::Superseded.code().into(),
+                    caller.member_id.into(),
+                    batch.at.into(),
+                    original.clone().into(),
+                    LogStatus::Approved.code().into(),
+                ],
+            )
+            .await?;
+            if replaced != 1 {
+                set_status(
+                    conn,
+                    &log.id,
+                    LogStatus::Rejected,
+                    Some(SkipReason::Stale.zh().into()),
+                    caller.member_id,
+                    batch.at,
+                )
+                .await?;
+                let detail = serde_json::json!({"to": LogStatus::Rejected.code(), "reason": SkipReason::Stale.zh()});
+                crate::audit::record(
+                    conn,
+                    Some(caller.member_id),
+                    "service_log.review",
+                    "service_log",
+                    &log.id,
+                    Some(detail.to_string()),
+                )
+                .await?;
+                batch.unclaim(id, SkipReason::Stale);
+                continue;
+            }
+            let original = service_log::Entity::find_by_id(original.clone())
+                .one(conn)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            rollup::uncredit(conn, &original, &mut deltas).await?;
+        }
+        rollup::credit(conn, &log, &mut deltas).await?;
     }
     rollup::apply(conn, deltas).await?;
-    Ok(logs.len() as u64)
+    Ok(batch.result())
 }
 
 async fn set_status(

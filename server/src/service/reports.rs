@@ -613,10 +613,21 @@ pub async fn community_hours(
 
 const EXPORT_HEADERS: [&str; 6] = ["key", "名称", "分钟", "小时", "条数", "人数"];
 
+/// A text cell as a spreadsheet will not run it: a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return makes Excel read a formula (CSV injection),
+/// so such a cell is prefixed with an apostrophe, which Excel hides.
+pub fn csv_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn export_row(row: &HoursRow) -> [String; 6] {
     [
-        row.key.clone(),
-        row.name.clone(),
+        csv_text(&row.key),
+        csv_text(&row.name),
         row.minutes.to_string(),
         hours(row.minutes),
         row.entries.to_string(),
@@ -829,4 +840,18 @@ pub fn date_range(
         return Err(ApiError::invalid("to", "结束日期不能早于开始日期"));
     }
     Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_text;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_text(bad), format!("'{bad}"));
+        }
+        assert_eq!(csv_text("东关社区"), "东关社区");
+        assert_eq!(csv_text("a=b"), "a=b");
+    }
 }

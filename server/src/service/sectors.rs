@@ -2,14 +2,13 @@
 //! committee's secretary decides.
 
 use chrono_tz::Tz;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     QueryFilter,
 };
 use zhibu_shared::auth::IdName;
-use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::OrgKind;
+use zhibu_shared::review::{Decision, ReviewResult};
 use zhibu_shared::service::{LogStatus, SectorJoinRequest, SectorMembership};
 
 use super::UNIT_REVIEWERS;
@@ -17,6 +16,7 @@ use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::entities::{org_unit, sector_membership};
 use crate::error::{ApiError, ApiResult};
+use crate::review;
 use crate::sql;
 use crate::time::now;
 
@@ -128,64 +128,32 @@ pub async fn mine(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Vec<
     Ok(memberships_where(conn, "s.member_id = $1", vec![member_id.into()]).await?)
 }
 
-/// `POST /sector-memberships/review`: the committee's secretary decides.
+/// `POST /sector-memberships/review`: the committee's secretaries decide
+/// who joins.
 pub async fn review(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     ids: &[i64],
     decision: Decision,
     reason: Option<&str>,
-) -> ApiResult<u64> {
-    let reason = crate::decisions::reason(decision, reason)?;
-    let rows = sector_membership::Entity::find()
-        .filter(sector_membership::Column::Id.is_in(ids.to_vec()))
+) -> ApiResult<ReviewResult<i64>> {
+    let named = review::named(ids)?;
+    let candidates = sector_membership::Entity::find()
+        .filter(sector_membership::Column::Id.is_in(named.clone()))
         .all(conn)
-        .await?;
-    if rows.is_empty() || rows.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
-        return Err(ApiError::NotFound);
+        .await?
+        .into_iter()
+        .map(|r| review::Candidate {
+            id: r.id,
+            member_id: r.member_id,
+            status: r.status,
+            unit: r.committee_id,
+            roles: UNIT_REVIEWERS,
+        })
+        .collect();
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    for id in std::mem::take(&mut batch.decide) {
+        batch.claim(conn, "sector_membership", id).await?;
     }
-    for r in &rows {
-        caller.require(conn, UNIT_REVIEWERS, r.committee_id).await?;
-    }
-    if rows.iter().any(|r| r.status != LogStatus::Pending.code()) {
-        return Err(ApiError::conflict(
-            "already_decided",
-            "只能审核待审核的申请",
-        ));
-    }
-    let status = if decision == Decision::Approve {
-        LogStatus::Approved
-    } else {
-        LogStatus::Rejected
-    };
-    for r in &rows {
-        sector_membership::Entity::update_many()
-            .col_expr(
-                sector_membership::Column::Status,
-                Expr::value(status.code()),
-            )
-            .col_expr(
-                sector_membership::Column::Reason,
-                Expr::value(reason.clone()),
-            )
-            .col_expr(
-                sector_membership::Column::DecidedBy,
-                Expr::value(caller.member_id),
-            )
-            .col_expr(sector_membership::Column::DecidedAt, Expr::value(now()))
-            .filter(sector_membership::Column::Id.eq(r.id))
-            .exec(conn)
-            .await?;
-        let detail = serde_json::json!({"to": status.code(), "reason": reason});
-        crate::audit::record(
-            conn,
-            Some(caller.member_id),
-            "sector_membership.review",
-            "sector_membership",
-            &r.id.to_string(),
-            Some(detail.to_string()),
-        )
-        .await?;
-    }
-    Ok(rows.len() as u64)
+    Ok(batch.result())
 }

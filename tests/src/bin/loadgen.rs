@@ -183,6 +183,7 @@ async fn sessions(db: &Db, member_ids: &[i64]) -> anyhow::Result<Vec<String>> {
                 id: sea_orm::ActiveValue::Set(sid.clone()),
                 member_id: sea_orm::ActiveValue::Set(*member_id),
                 refresh_jti: sea_orm::ActiveValue::Set("load-test".into()),
+                previous_refresh_jti: sea_orm::ActiveValue::Set(None),
                 created_at: sea_orm::ActiveValue::Set(now),
                 refreshed_at: sea_orm::ActiveValue::Set(now),
                 expires_at: sea_orm::ActiveValue::Set(now + chrono::Duration::days(1)),

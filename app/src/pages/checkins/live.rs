@@ -420,7 +420,7 @@ fn Makeups(id: i64) -> impl IntoView {
                 decision: Decision::Approve,
                 reason: None,
             };
-            match api::post::<_, ReviewResult>("/makeups/review", &request).await {
+            match api::post::<_, ReviewResult<i64>>("/makeups/review", &request).await {
                 Ok(_) => {
                     toaster.show(t.approved_toast);
                     reload(makeups, path);

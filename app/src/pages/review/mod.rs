@@ -141,7 +141,7 @@ fn Section(
         wasm_bindgen_futures::spawn_local(async move {
             let answer = if numeric {
                 let ids = ids.iter().filter_map(|k| k.parse::<i64>().ok()).collect();
-                api::post::<_, ReviewResult>(
+                api::post::<_, ReviewResult<i64>>(
                     endpoint,
                     &ReviewRequest {
                         ids,
@@ -150,8 +150,9 @@ fn Section(
                     },
                 )
                 .await
+                .map(|r| (r.updated, r.skipped.len()))
             } else {
-                api::post::<_, ReviewResult>(
+                api::post::<_, ReviewResult<String>>(
                     endpoint,
                     &ReviewRequest {
                         ids,
@@ -160,11 +161,20 @@ fn Section(
                     },
                 )
                 .await
+                .map(|r| (r.updated, r.skipped.len()))
             };
             busy.set(false);
             match answer {
-                Ok(result) => {
-                    toaster.show(format!("{} {}", t.review_done, result.updated));
+                Ok((updated, 0)) => {
+                    toaster.show(format!("{} {updated}", t.review_done));
+                    selected.set(Vec::new());
+                    done.run(());
+                }
+                Ok((updated, skipped)) => {
+                    toaster.show(format!(
+                        "{} {updated} · {} {skipped}",
+                        t.review_done, t.review_skipped
+                    ));
                     selected.set(Vec::new());
                     done.run(());
                 }
