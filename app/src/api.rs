@@ -18,7 +18,8 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use zhibu_shared::auth::{
-    LoginRequest, Me, RefreshRequest, Session, WechatBindRequest, WechatLoginRequest,
+    ActivateRequest, ActivationCode, LoginRequest, Me, RefreshRequest, Session, WechatBindRequest,
+    WechatLoginRequest,
 };
 use zhibu_shared::error::ErrorBody;
 
@@ -224,6 +225,22 @@ pub async fn wechat_login(request: &WechatLoginRequest) -> Result<Session, ApiEr
 /// `POST /auth/wechat/bind`: binds the WeChat account to a member.
 pub async fn wechat_bind(request: &WechatBindRequest) -> Result<Session, ApiError> {
     sign_in("/auth/wechat/bind", encode(request)?).await
+}
+
+/// `POST /auth/activate`: a one-time code and the member's own password.
+pub async fn activate(request: &ActivateRequest) -> Result<Session, ApiError> {
+    sign_in("/auth/activate", encode(request)?).await
+}
+
+/// `POST /members/{id}/activation`: a one-time code for the member.
+pub async fn issue_activation(member_id: i64) -> Result<ActivationCode, ApiError> {
+    post(&format!("/members/{member_id}/activation"), &()).await
+}
+
+/// `POST /orgs/{id}/activation-sheet`: codes for everyone below the unit
+/// who has never signed in.
+pub async fn activation_sheet(org_id: i64) -> Result<Vec<ActivationCode>, ApiError> {
+    post(&format!("/orgs/{org_id}/activation-sheet"), &()).await
 }
 
 /// One of the unauthenticated calls answering a session, which is stored.

@@ -43,6 +43,16 @@ pub enum Command {
         #[arg(long)]
         admin_phone: String,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the
+    /// server keeps running (PostgreSQL: use pg_dump, see README).
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup; the server must be
+    /// stopped. Refuses a database holding a county unless --force.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Import a roster (CSV or XLSX in the api-v1.md columns) for the whole
     /// county. A file with any bad row imports nothing.
     ImportRoster {
@@ -89,6 +99,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin_phone,
         } => {
             std::process::exit(init(&settings, &county, &admin_name, &admin_phone).await?);
+        }
+        Command::Backup { file } => {
+            let db = Db::connect(&settings.database_url).await?;
+            crate::backup::backup(&db, &file).await?;
+            db.close().await;
+            println!("backup written to {} (integrity ok)", file.display());
+        }
+        Command::Restore { file, force } => {
+            crate::backup::restore(&settings.database_url, &file, force).await?;
+            println!("restored {}", file.display());
         }
         Command::ImportRoster { file, dry_run } => {
             std::process::exit(import_roster(&settings, &file, dry_run).await?);

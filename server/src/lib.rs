@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod checkins;
 pub mod cli;
 pub mod client_ip;

@@ -24,6 +24,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(members::handlers::disable)
         .service(members::handlers::enable)
         .service(members::handlers::issue_activation)
+        .service(members::handlers::activation_sheet)
         .service(members::handlers::update);
     cfg.service(roster::handlers::import_roster)
         .service(roster::handlers::export_roster);

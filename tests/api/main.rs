@@ -1,10 +1,13 @@
 //! The integration tests: each starts the real server on its own database
 //! (SQLite, or PostgreSQL when ZHIBU_TEST_PG is set) and talks HTTP to it.
 
+mod access_matrix;
 mod auth;
 mod authz;
+mod backup;
 mod checkins;
 mod county;
+mod crash;
 mod foundation;
 mod jwt;
 mod orgs;

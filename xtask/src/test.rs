@@ -32,6 +32,11 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("ZHIBU_REQUIRE_PG is set but ZHIBU_TEST_PG is empty");
     }
 
+    // The crash test runs the real binary as a child process.
+    let mut binary = cargo(&root);
+    binary.args(["build", "-p", "zhibu-server", "--bin", "zhibu"]);
+    run_checked(binary, "building the zhibu binary")?;
+
     println!("== all tests on SQLite");
     let mut sqlite = cargo(&root);
     sqlite

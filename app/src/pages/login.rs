@@ -1,13 +1,15 @@
-//! 登录: phone number and password; inside WeChat also 微信登录 with the
-//! code the mini-program shell passes as `?wx_code=`, and binding a WeChat
-//! account that is not linked to a member yet.
+//! 登录: phone number and password, or (the first time, or after forgetting
+//! the password) a one-time activation code from the branch secretary and a
+//! password the member chooses; inside WeChat also 微信登录 with the code the
+//! mini-program shell passes as `?wx_code=`, and binding a WeChat account
+//! that is not linked to a member yet (with a password or a code).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use serde::Deserialize;
-use zhibu_shared::auth::{LoginRequest, WechatBindRequest, WechatLoginRequest};
+use zhibu_shared::auth::{ActivateRequest, LoginRequest, WechatBindRequest, WechatLoginRequest};
 
 use crate::api::{self, ApiError};
 use crate::components::{Button, ButtonVariant, Card, Field, use_toast};
@@ -38,6 +40,9 @@ pub fn LoginPage() -> impl IntoView {
     let submitting = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let bind_ticket = RwSignal::new(None::<String>);
+    // `?activate` (the link on a printed code sheet) opens the code form.
+    let activating = RwSignal::new(query("activate").is_some());
+    let code = RwSignal::new(String::new());
 
     let done = move |result: Result<_, ApiError>| {
         submitting.set(false);
@@ -95,8 +100,18 @@ pub fn LoginPage() -> impl IntoView {
             let t = i18n.t_untracked();
             let phone = phone.get_untracked().trim().to_owned();
             let password = password.get_untracked();
-            if phone.is_empty() || password.is_empty() {
-                error.set(Some(t.login_missing_fields.to_owned()));
+            let activation = activating
+                .get_untracked()
+                .then(|| code.get_untracked().trim().to_owned());
+            if phone.is_empty()
+                || password.is_empty()
+                || activation.as_ref().is_some_and(String::is_empty)
+            {
+                error.set(Some(if activation.is_some() {
+                    t.activate_missing_fields.to_owned()
+                } else {
+                    t.login_missing_fields.to_owned()
+                }));
                 return;
             }
             error.set(None);
@@ -104,18 +119,30 @@ pub fn LoginPage() -> impl IntoView {
             let ticket = bind_ticket.get_untracked();
             let done = done.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match ticket {
-                    Some(bind_ticket) => {
+                let result = match (ticket, activation) {
+                    (Some(bind_ticket), activation) => {
+                        let (password, code, new_password) = match activation {
+                            Some(code) => (None, Some(code), Some(password)),
+                            None => (Some(password), None, None),
+                        };
                         api::wechat_bind(&WechatBindRequest {
                             bind_ticket,
                             phone,
-                            password: Some(password),
-                            code: None,
-                            new_password: None,
+                            password,
+                            code,
+                            new_password,
                         })
                         .await
                     }
-                    None => api::login(&LoginRequest { phone, password }).await,
+                    (None, Some(code)) => {
+                        api::activate(&ActivateRequest {
+                            phone,
+                            code,
+                            password,
+                        })
+                        .await
+                    }
+                    (None, None) => api::login(&LoginRequest { phone, password }).await,
                 };
                 done(result);
             });
@@ -136,15 +163,40 @@ pub fn LoginPage() -> impl IntoView {
             {move || bind_ticket.get().map(|_| view! {
                 <h2 class="card-title">{tr(|t| t.wechat_bind_title)}</h2>
             })}
+            {move || activating.get().then(|| view! {
+                <h2 class="card-title">{tr(|t| t.activate_title)}</h2>
+            })}
             <form class="form" on:submit=submit novalidate=true>
                 <Field label=|t| t.login_phone name="phone" kind="tel" inputmode="numeric" autocomplete="username" maxlength="11" placeholder=|t| t.login_phone_placeholder value=phone/>
-                <Field label=|t| t.login_password name="password" kind="password" autocomplete="current-password" placeholder=|t| t.login_password_placeholder value=password/>
+                {move || if activating.get() {
+                    view! {
+                        <Field label=|t| t.activate_code name="code" autocomplete="one-time-code" maxlength="12" placeholder=|t| t.activate_code_placeholder value=code/>
+                        <Field label=|t| t.activate_password name="new-password" kind="password" autocomplete="new-password" placeholder=|t| t.activate_password_placeholder value=password/>
+                    }.into_any()
+                } else {
+                    view! {
+                        <Field label=|t| t.login_password name="password" kind="password" autocomplete="current-password" placeholder=|t| t.login_password_placeholder value=password/>
+                    }.into_any()
+                }}
                 {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                 <Button variant=ButtonVariant::Primary submit=true block=true loading=submitting>
-                    {move || if bind_ticket.with(Option::is_some) { i18n.t().wechat_bind_submit } else { i18n.t().login_submit }}
+                    {move || match (bind_ticket.with(Option::is_some), activating.get()) {
+                        (true, _) => i18n.t().wechat_bind_submit,
+                        (false, true) => i18n.t().activate_submit,
+                        (false, false) => i18n.t().login_submit,
+                    }}
                 </Button>
             </form>
-            <p class="muted form-hint">{tr(|t| t.login_hint)}</p>
+            <button type="button" class="link-button" name="toggle-activate" on:click=move |_| {
+                activating.update(|a| *a = !*a);
+                password.set(String::new());
+                error.set(None);
+            }>
+                {move || if activating.get() { i18n.t().login_toggle } else { i18n.t().activate_toggle }}
+            </button>
+            <p class="muted form-hint">
+                {move || if activating.get() { i18n.t().activate_hint } else { i18n.t().login_hint }}
+            </p>
         </Card>
     }
 }

@@ -57,6 +57,24 @@ pub async fn issue_activation(
         .json(code))
 }
 
+/// Issue activation codes for every member below a unit who has never
+/// signed in, ordered by name, for a printed sheet.
+#[utoipa::path(tag = "members", responses((status = 201, body = Vec<ActivationCode>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/orgs/{id}/activation-sheet")]
+pub async fn activation_sheet(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::of(&auth);
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    let sheet = super::activation_sheet(&txn, &caller, id.into_inner()).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(sheet))
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MemberPatch {
     pub status: MemberStatus,

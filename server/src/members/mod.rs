@@ -223,6 +223,62 @@ pub async fn issue_activation(
     })
 }
 
+/// The most codes one sheet holds: a branch has at most about a hundred
+/// members; a bigger unit prints branch by branch.
+pub const MAX_SHEET: u64 = 300;
+
+/// Codes for every member below `org_id` who has never signed in, ordered
+/// by name, for a printed sheet: many members first sign in on a family
+/// member's phone. Members the caller may not act on are left out.
+pub async fn activation_sheet(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    org_id: i64,
+) -> ApiResult<Vec<ActivationCode>> {
+    caller.require(conn, MANAGERS, org_id).await?;
+    let waiting = sql::fetch_all::<Named>(
+        conn,
+        "SELECT m.id, m.name FROM member m JOIN org_closure c ON c.descendant_id = m.branch_id \
+         WHERE c.ancestor_id = $1 AND m.status = 'active' AND m.disabled_at IS NULL \
+         AND m.password_hash IS NULL ORDER BY m.name, m.id LIMIT $2",
+        [org_id.into(), (MAX_SHEET as i64 + 1).into()],
+    )
+    .await?;
+    if waiting.len() as u64 > MAX_SHEET {
+        return Err(ApiError::invalid(
+            "org_id",
+            format!("待激活的党员超过 {MAX_SHEET} 人，请按支部分别打印"),
+        ));
+    }
+    let now = now();
+    let mut sheet = Vec::with_capacity(waiting.len());
+    for m in waiting {
+        if m.id == caller.member_id || !caller.covers(conn, m.id).await? {
+            continue;
+        }
+        let (code, expires_at) =
+            crate::auth::activation::issue(conn, m.id, Some(caller.member_id), now).await?;
+        sheet.push(ActivationCode {
+            member: IdName {
+                id: m.id,
+                name: m.name,
+            },
+            code,
+            expires_at,
+        });
+    }
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        "member.activation_sheet",
+        "org_unit",
+        &org_id.to_string(),
+        Some(serde_json::json!({"codes": sheet.len()}).to_string()),
+    )
+    .await?;
+    Ok(sheet)
+}
+
 /// Marks a member transferred out or deceased (kept, never deleted), or
 /// active again.
 pub async fn set_status(

@@ -2,6 +2,7 @@
 //! issues, its children in tree order, its theme days by month and its
 //! members page by page.
 
+mod activation;
 pub mod hours;
 
 use leptos::prelude::*;
@@ -119,6 +120,7 @@ fn OrgView(id: i64) -> impl IntoView {
         <List items=day_items empty=|t| t.org_no_theme_days/>
         <h2 class="section-title">{tr(|t| t.org_members)}</h2>
         <Members id=id/>
+        <activation::ActivationSheet org_id=id/>
     }
 }
 
@@ -168,14 +170,31 @@ fn Members(id: i64) -> impl IntoView {
                         badge: m
                             .probationary
                             .then(|| (t.probationary.to_owned(), BadgeTone::Muted)),
+                        action: true,
                         ..Item::default()
                     }
                 })
                 .collect()
         })
     };
+    let issued = RwSignal::new(None);
+    let issue = Callback::new(move |key: String| {
+        let Ok(member) = key.parse::<i64>() else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::issue_activation(member).await {
+                Ok(code) => {
+                    error.set(None);
+                    issued.set(Some(code));
+                }
+                Err(e) => error.set(Some(e.message(i18n.t_untracked()))),
+            }
+        });
+    });
     view! {
-        <List items=items/>
+        <activation::ActivationPanel issued=issued/>
+        <List items=items action=(|t| t.activation_issue, issue)/>
         {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || cursor.with(Option::is_some).then(|| view! {
             <div class="actions">
