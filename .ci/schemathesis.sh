@@ -43,6 +43,8 @@ token() {
 }
 
 status=0
+passed=0
+failed=0
 # The member first: the admin's run may disable members.
 for who in member:13800000002 admin:13800000000; do
   name="${who%%:*}"
@@ -54,11 +56,12 @@ for who in member:13800000002 admin:13800000000; do
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/me/password \
     --exclude-path /api/v1/auth/refresh \
     --max-examples "$examples" --max-time "$budget" --seed 20261129 \
-    --no-color --warnings off || status=1
+    --no-color --warnings off && passed=$((passed + 1)) || { status=1; failed=$((failed + 1)); }
 done
 if grep -q "panicked" "$data/server.log"; then
   echo "the server panicked during fuzzing:" >&2
   grep -A5 "panicked" "$data/server.log" >&2
   status=1
 fi
+echo "schemathesis: $passed passed, $failed failed"
 exit "$status"

@@ -89,13 +89,23 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             };
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 add("401", "Missing, invalid or expired access token");
+                add(
+                    "403",
+                    "Signed in, but this action is not the caller's to take",
+                );
+                add("404", "Missing, or outside the caller's reach");
             }
+            let has_parameters =
+                operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) || path.contains('{');
             if operation.request_body.is_some() {
                 add("400", "The body is not the expected JSON");
                 add("413", "The body is larger than allowed");
                 add("415", "The body is not of the documented content type");
+                add("422", "A field is invalid");
             }
-            if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) || path.contains('{') {
+            if has_parameters {
+                add("400", "A parameter is malformed");
+                add("404", "No such object");
                 add("422", "A parameter is invalid");
             }
         }

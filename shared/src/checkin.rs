@@ -346,5 +346,7 @@ pub struct AlreadyCheckedIn {
     /// Always `already_checked_in`.
     pub code: String,
     pub message: String,
-    pub checkin: Checkin,
+    /// The first check-in; absent for `idempotency_conflict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin: Option<Checkin>,
 }

@@ -222,6 +222,11 @@ pub struct ImportReport {
     pub errors: Vec<ImportError>,
     /// True when nothing was written (a dry run, or any bad row).
     pub dry_run: bool,
+    /// With errors: `invalid_roster` and a summary, as every API error has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 #[cfg(test)]

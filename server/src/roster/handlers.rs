@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::ImportReport;
+use zhibu_shared::org::{ImportError, ImportReport};
 
 use crate::access::Caller;
 use crate::auth::AuthMember;
@@ -73,13 +73,35 @@ pub async fn import_roster(
             file = Some((name, bytes));
         }
     }
-    let (name, bytes) =
-        file.ok_or_else(|| ApiError::invalid("file", "请上传名册文件（CSV 或 XLSX）"))?;
-    let format = super::parse::Format::detect(name.as_deref(), &bytes);
-    let sheet = super::parse::read(format, &bytes).map_err(|m| ApiError::invalid("file", m))?;
+    let sheet = match file {
+        None => Err("请上传名册文件（CSV 或 XLSX）".to_owned()),
+        Some((name, bytes)) => {
+            let format = super::parse::Format::detect(name.as_deref(), &bytes);
+            // Parsing is CPU work: off the async workers.
+            web::block(move || super::parse::read(format, &bytes))
+                .await
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("reading a roster: {e}")))?
+        }
+    };
+    let sheet = match sheet {
+        Ok(sheet) => sheet,
+        Err(message) => {
+            let mut report = ImportReport {
+                errors: vec![ImportError {
+                    row: 0,
+                    field: "file".into(),
+                    message,
+                }],
+                dry_run: true,
+                ..Default::default()
+            };
+            described(&mut report);
+            return Ok(HttpResponse::UnprocessableEntity().json(report));
+        }
+    };
     let conn = state.db.writer();
     let txn = sea_orm::TransactionTrait::begin(conn).await?;
-    let report = super::import(
+    let mut report = super::import(
         &txn,
         Some(&caller),
         &sheet,
@@ -109,8 +131,18 @@ pub async fn import_roster(
     Ok(if report.errors.is_empty() {
         HttpResponse::Ok().json(report)
     } else {
+        described(&mut report);
         HttpResponse::UnprocessableEntity().json(report)
     })
+}
+
+/// A refused roster answers like every API error too: a code and a message.
+fn described(report: &mut ImportReport) {
+    report.code = Some("invalid_roster".into());
+    report.message = Some(match report.errors.as_slice() {
+        [only] => only.message.clone(),
+        errors => format!("名册有 {} 处错误，未导入任何内容", errors.len()),
+    });
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
