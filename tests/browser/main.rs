@@ -1392,3 +1392,98 @@ async fn hours_logged_in_the_service_tab_are_approved_in_review_and_reach_the_co
     shell.assert_no_csp_violations().await;
     shell.close().await;
 }
+
+/// Activates through the login page's code form and waits for `next`.
+async fn activate_in_browser(shell: &Shell, phone: &str, code: &str, password: &str, next: &str) {
+    shell.open(&format!("/login?activate=1&next={next}")).await;
+    shell.type_into("input[name=phone]", phone).await;
+    shell.type_into("input[name=code]", code).await;
+    shell.type_into("input[name=new-password]", password).await;
+    shell.tap("form button[type=submit]").await;
+    shell
+        .wait_until(
+            &format!("{phone} activated and at {next}"),
+            &format!(
+                "location.pathname === '{next}' && !!localStorage.getItem('zhibu.access_token')"
+            ),
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_real_county_starts_from_init_and_members_activate_with_printed_codes_on_a_phone() {
+    let shell = Shell::launch().await;
+    // `zhibu init` on the empty database.
+    let txn = sea_orm::TransactionTrait::begin(shell.app.db.writer())
+        .await
+        .unwrap();
+    let done = zhibu_server::setup::init_county(
+        &txn,
+        "东明县委",
+        "王组织",
+        "13912345678",
+        zhibu_server::time::now(),
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    // The admin activates at phone width and chooses a password.
+    activate_in_browser(
+        &shell,
+        "13912345678",
+        &done.activation_code,
+        "admin-password-1",
+        "/me",
+    )
+    .await;
+    shell.wait_for_text("王组织").await;
+    // A roster arrives (the admin's import), creating the branch.
+    let admin = shell
+        .app
+        .login_as("13912345678", "admin-password-1")
+        .await
+        .access_token;
+    let csv = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区\n\
+               陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\n\
+               林红,13700000002,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,\n";
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("roster.csv"),
+    );
+    let r = shell
+        .app
+        .client
+        .post(shell.app.api("/admin/roster"))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let branch = shell
+        .app
+        .org_id(&["东明县委", "城关街道党工委", "东关社区党支部"])
+        .await;
+    // On the branch's page the admin prints a sheet of codes.
+    shell.open(&format!("/orgs/{branch}")).await;
+    shell.wait_for_text("陈新").await;
+    shell
+        .tap(".activation-sheet-button, main .actions.no-print button")
+        .await;
+    let slip = shell
+        .wait_for_value(
+            "a code sheet",
+            "(() => { const s = [...document.querySelectorAll('.activation-slip')]; \
+               if (s.length < 2) return null; \
+               const first = s.find(e => e.innerText.includes('陈新')); \
+               return first ? first.querySelector('.short-code').innerText : null; })()",
+        )
+        .await;
+    let code = slip.as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8, "{code}");
+    // The member signs in on (a family member's) phone with the slip.
+    shell.sign_out_locally().await;
+    activate_in_browser(&shell, "13700000001", &code, "member-password-1", "/me").await;
+    shell.wait_for_text("陈新").await;
+    shell.wait_for_text("东关社区党支部").await;
+}

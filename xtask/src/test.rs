@@ -2,7 +2,7 @@
 //!
 //! Builds the PWA (the browser tests load it), installs Debian's Chromium
 //! when it is missing, runs every test on SQLite, then runs the integration
-//! tests again on PostgreSQL when `ZHIBU_TEST_PG` names a server.
+//! and browser tests again on PostgreSQL when `ZHIBU_TEST_PG` names a server.
 
 use std::path::Path;
 use std::process::Command;
@@ -69,18 +69,18 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 
     if let Some(pg) = pg {
-        println!("== integration tests on PostgreSQL");
+        println!("== integration and browser tests on PostgreSQL");
         let mut postgres = cargo(&root);
         postgres
-            .args([
-                "test",
-                "-p",
-                "zhibu-tests",
-                "--test",
-                "api",
-                "--no-fail-fast",
-            ])
-            .env("ZHIBU_TEST_PG", pg);
+            .args(["test", "-p", "zhibu-tests", "--test", "api"])
+            .args(if skip_browser {
+                &[][..]
+            } else {
+                &["--test", "browser"][..]
+            })
+            .arg("--no-fail-fast")
+            .env("ZHIBU_TEST_PG", pg)
+            .env("ZHIBU_TEST_PUBLIC_DIR", &report.dist_dir);
         run_checked(postgres, "the integration tests on PostgreSQL")?;
     } else {
         println!("(ZHIBU_TEST_PG is not set: PostgreSQL skipped; .ci/run always sets it)");

@@ -50,6 +50,8 @@ pub const EN: Strings = Strings {
     login_missing_fields: "Enter your phone number and password",
     login_success: "Signed in",
     login_hint: "Accounts are opened by your branch; ask your branch secretary if you forgot your password.",
+    live_wrong_codes: "Wrong codes typed:",
+    times: " times",
     close: "Close",
     activation_issue: "Code",
     activation_title: "Activation code",

@@ -68,6 +68,8 @@ pub struct Strings {
     pub login_missing_fields: &'static str,
     pub login_success: &'static str,
     pub login_hint: &'static str,
+    pub live_wrong_codes: &'static str,
+    pub times: &'static str,
     pub close: &'static str,
     pub activation_issue: &'static str,
     pub activation_title: &'static str,

@@ -50,6 +50,8 @@ pub const ZH: Strings = Strings {
     login_missing_fields: "请输入手机号和密码",
     login_success: "登录成功",
     login_hint: "账号由支部统一开通，忘记密码请联系支部书记。",
+    live_wrong_codes: "签到码输错：",
+    times: "次",
     close: "关闭",
     activation_issue: "激活码",
     activation_title: "激活码",

@@ -105,6 +105,15 @@ fn Count(attendance: Loaded<Attendance>) -> impl IntoView {
                         {t.live_present}" "{a.present}" · "{t.live_expected}" "{a.expected}
                         " · "{t.status_pending}" "{a.pending}
                     </p>
+                    {(!a.wrong_codes.is_empty()).then(|| {
+                        let who = a
+                            .wrong_codes
+                            .iter()
+                            .map(|w| format!("{} {}{}", w.member.name, w.count, t.times))
+                            .collect::<Vec<_>>()
+                            .join("、");
+                        view! { <p class="form-error wrong-codes">{t.live_wrong_codes}" "{who}</p> }
+                    })}
                 </section>
             }
         })

@@ -54,7 +54,17 @@ pub fn ReviewPage() -> impl IntoView {
             items=Signal::derive(section(|_, i| i.checkins.iter().map(|c| Item {
                 key: c.id.clone(),
                 title: c.member.name.clone(),
-                sub: format!("{} · {}", util::ymd_hhmm(&c.at), c.reason.clone().unwrap_or_default()),
+                // A late or offline check-in: when the phone says it scanned
+                // beside when it arrived.
+                sub: match &c.claimed_at {
+                    Some(claimed) => format!(
+                        "{} → {} · {}",
+                        util::ymd_hhmm(claimed),
+                        util::ymd_hhmm(&c.at),
+                        c.reason.clone().unwrap_or_default()
+                    ),
+                    None => format!("{} · {}", util::ymd_hhmm(&c.at), c.reason.clone().unwrap_or_default()),
+                },
                 ..Item::default()
             }).collect::<Vec<_>>()))
             done=done
