@@ -22,6 +22,7 @@ use zhibu_shared::auth::{
     WechatLoginRequest,
 };
 use zhibu_shared::error::ErrorBody;
+use zhibu_shared::org::ImportReport;
 
 use crate::i18n::Strings;
 use crate::storage;
@@ -180,7 +181,11 @@ pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    decode(&call("POST", path, Some(encode(body)?), false).await?.text)
+    decode(
+        &call("POST", path, Some(Body::Json(encode(body)?)), false)
+            .await?
+            .text,
+    )
 }
 
 /// `PATCH {BASE}{path}` with a JSON body.
@@ -188,13 +193,17 @@ pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    decode(&call("PATCH", path, Some(encode(body)?), false).await?.text)
+    decode(
+        &call("PATCH", path, Some(Body::Json(encode(body)?)), false)
+            .await?
+            .text,
+    )
 }
 
 /// Sends an already encoded JSON body and answers the success status with
 /// its body text: the offline queue replays stored bodies byte for byte.
 pub async fn post_json(path: &str, body: String) -> Result<(u16, String), ApiError> {
-    let answer = call("POST", path, Some(body), false).await?;
+    let answer = call("POST", path, Some(Body::Json(body)), false).await?;
     Ok((answer.status, answer.text))
 }
 
@@ -243,9 +252,23 @@ pub async fn activation_sheet(org_id: i64) -> Result<Vec<ActivationCode>, ApiErr
     post(&format!("/orgs/{org_id}/activation-sheet"), &()).await
 }
 
+/// `POST /admin/roster`: a roster file, checked only (`dry_run`) or
+/// imported. A refused roster is an error whose `detail` is the report.
+pub async fn upload_roster(file: &web_sys::File, dry_run: bool) -> Result<ImportReport, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Decode("FormData".into()))?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Decode("FormData".into()))?;
+    let path = format!("/admin/roster?dry_run={dry_run}");
+    decode(
+        &call("POST", &path, Some(Body::Form(form)), false)
+            .await?
+            .text,
+    )
+}
+
 /// One of the unauthenticated calls answering a session, which is stored.
 async fn sign_in(path: &str, body: String) -> Result<Session, ApiError> {
-    let answer = fetch("POST", path, Some(&body), None, false).await?;
+    let answer = fetch("POST", path, Some(&Body::Json(body)), None, false).await?;
     let session: Session = decode(&success(answer)?.text)?;
     store_session(&session);
     Ok(session)
@@ -311,15 +334,21 @@ fn success(answer: Answer) -> Result<Answer, ApiError> {
     })
 }
 
+/// What a call sends: JSON, or a form with a file.
+enum Body {
+    Json(String),
+    Form(web_sys::FormData),
+}
+
 /// One authenticated call, not generic so its state machine is compiled once.
 async fn call(
     method: &str,
     path: &str,
-    body: Option<String>,
+    body: Option<Body>,
     blob: bool,
 ) -> Result<Answer, ApiError> {
     let token = access_token();
-    let first = fetch(method, path, body.as_deref(), token.as_deref(), blob).await?;
+    let first = fetch(method, path, body.as_ref(), token.as_deref(), blob).await?;
     if first.status != 401 || token.is_none() {
         return success(first);
     }
@@ -333,14 +362,7 @@ async fn call(
             RefreshOutcome::Failed(error) => return Err(error),
         }
     }
-    let second = fetch(
-        method,
-        path,
-        body.as_deref(),
-        access_token().as_deref(),
-        blob,
-    )
-    .await?;
+    let second = fetch(method, path, body.as_ref(), access_token().as_deref(), blob).await?;
     success(second)
 }
 
@@ -370,7 +392,15 @@ async fn refresh() -> RefreshOutcome {
         Ok(body) => body,
         Err(error) => return RefreshOutcome::Failed(error),
     };
-    match fetch("POST", "/auth/refresh", Some(&body), None, false).await {
+    match fetch(
+        "POST",
+        "/auth/refresh",
+        Some(&Body::Json(body)),
+        None,
+        false,
+    )
+    .await
+    {
         Ok(answer) if (200..300).contains(&answer.status) => {
             match decode::<Session>(&answer.text) {
                 Ok(session) => {
@@ -402,7 +432,7 @@ async fn refresh() -> RefreshOutcome {
 async fn fetch(
     method: &str,
     path: &str,
-    body: Option<&str>,
+    body: Option<&Body>,
     token: Option<&str>,
     blob: bool,
 ) -> Result<Answer, ApiError> {
@@ -430,7 +460,7 @@ async fn fetch(
 async fn exchange(
     method: &str,
     path: &str,
-    body: Option<&str>,
+    body: Option<&Body>,
     token: Option<&str>,
     controller: Option<&web_sys::AbortController>,
     blob: bool,
@@ -442,9 +472,14 @@ async fn exchange(
     }
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json")?;
-        init.set_body(&JsValue::from_str(body));
+    match body {
+        Some(Body::Json(json)) => {
+            headers.set("Content-Type", "application/json")?;
+            init.set_body(&JsValue::from_str(json));
+        }
+        // The browser writes the multipart boundary itself.
+        Some(Body::Form(form)) => init.set_body(form),
+        None => {}
     }
     init.set_headers(&headers);
     if let Some(controller) = controller {

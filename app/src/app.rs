@@ -115,6 +115,7 @@ impl LazyRoute for More {
 
 #[lazy]
 fn more_pages() -> AnyView {
+    use crate::pages::admin::RosterPage;
     use crate::pages::checkins::CheckinLinkPage;
     use crate::pages::checkins::attendance::AttendancePage;
     use crate::pages::checkins::live::LivePage;
@@ -137,6 +138,7 @@ fn more_pages() -> AnyView {
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/review") view=ReviewPage/>
+            <Route path=path!("/admin/roster") view=RosterPage/>
         </FlatRoutes>
     }
     .into_any()

@@ -19,6 +19,9 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(orgs::handlers::move_org)
         .service(orgs::handlers::sectors)
         .service(orgs::handlers::communities)
+        .service(orgs::handlers::create_community)
+        .service(orgs::handlers::get_community)
+        .service(orgs::handlers::rename_community)
         .service(orgs::handlers::grant_role)
         .service(orgs::handlers::revoke_role);
     cfg.service(members::handlers::disable)

@@ -202,6 +202,22 @@ pub struct Community {
     pub parent: crate::auth::IdName,
 }
 
+/// `POST /communities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCommunity {
+    pub name: String,
+    /// The township (党委) or street (党工委) it belongs to.
+    pub street_org_id: i64,
+}
+
+/// `PATCH /communities/{id}`, `PATCH /orgs/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rename {
+    pub name: String,
+}
+
 /// One bad cell of a roster import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

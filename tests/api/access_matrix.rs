@@ -256,9 +256,16 @@ async fn every_operation_naming_an_object_out_of_reach_answers_404_and_changes_n
             }
             let body = (!json_body.is_null()).then(|| sample(&doc, &json_body, None, template, &e));
             let body_names_object = body.as_ref().is_some_and(|b| {
-                ["ids", "member_id", "member_ids", "org_id", "parent_id"]
-                    .iter()
-                    .any(|f| b.get(f).is_some())
+                [
+                    "ids",
+                    "member_id",
+                    "member_ids",
+                    "org_id",
+                    "parent_id",
+                    "street_org_id",
+                ]
+                .iter()
+                .any(|f| b.get(f).is_some())
             });
             let mut path = template.clone();
             let mut names_object = body_names_object;

@@ -346,3 +346,62 @@ async fn no_member_changing_endpoint_lets_a_lower_role_act_on_a_higher_one() {
         .await;
     assert_eq!(r.status(), 201);
 }
+
+#[tokio::test]
+async fn admins_create_and_rename_communities_under_a_street() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let street = app.org_id(&[demo::COUNTY, demo::STREET]).await;
+    let branch = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
+        .await;
+    let body = json!({"name": "新城社区", "street_org_id": street});
+    assert_eq!(
+        app.post("/communities", &secretary, &body).await.status(),
+        404
+    );
+    let r = app.post("/communities", &admin, &body).await;
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["parent"]["id"], street);
+    assert_eq!(app.post("/communities", &admin, &body).await.status(), 409);
+    let under_branch = json!({"name": "别处社区", "street_org_id": branch});
+    assert_eq!(
+        app.post("/communities", &admin, &under_branch)
+            .await
+            .status(),
+        422
+    );
+    let id = created["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .patch(app.api(&format!("/communities/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "新城社区（东）"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let found: Vec<Value> = app
+        .get("/communities?q=新城", &secretary)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["name"], "新城社区（东）");
+    // Its record is for those above it.
+    assert_eq!(
+        app.get(&format!("/communities/{id}"), &admin)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get(&format!("/communities/{id}"), &secretary)
+            .await
+            .status(),
+        404
+    );
+}

@@ -1437,29 +1437,54 @@ async fn a_real_county_starts_from_init_and_members_activate_with_printed_codes_
     )
     .await;
     shell.wait_for_text("王组织").await;
-    // A roster arrives (the admin's import), creating the branch.
-    let admin = shell
-        .app
-        .login_as("13912345678", "admin-password-1")
-        .await
-        .access_token;
-    let csv = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区\n\
-               陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\n\
-               林红,13700000002,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,\n";
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("roster.csv"),
+    // The admin uploads the roster at phone width: a bad row is named and
+    // nothing is written; the fixed file imports, creating the branch.
+    let header = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区";
+    let good = "陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\\n\
+                林红,13700000002,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,";
+    let bad = "陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\\n\
+               林红,1370000,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,";
+    shell.open("/admin/roster").await;
+    let choose = |rows: &str| {
+        format!(
+            "(() => {{ const dt = new DataTransfer(); \
+               dt.items.add(new File(['{header}\\n{rows}\\n'], 'roster.csv', {{type: 'text/csv'}})); \
+               const input = document.querySelector('input[name=roster]'); \
+               input.files = dt.files; input.dispatchEvent(new Event('change', {{bubbles: true}})); \
+               return true; }})()"
+        )
+    };
+    shell.wait_for("input[name=roster]").await;
+    shell.eval::<bool>(&choose(bad)).await;
+    shell.tap("main .card .actions button:nth-of-type(1)").await;
+    let problem = shell
+        .wait_for_value(
+            "the bad row named",
+            "(() => { const e = document.querySelector('.roster-error'); return e ? e.innerText : null; })()",
+        )
+        .await;
+    let problem = problem.as_str().unwrap();
+    assert!(
+        problem.contains("第 3") && problem.contains("手机号"),
+        "{problem}"
     );
-    let r = shell
-        .app
-        .client
-        .post(shell.app.api("/admin/roster"))
-        .bearer_auth(&admin)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let members = || async {
+        zhibu_server::entities::member::Entity::find()
+            .count(shell.app.db.reader())
+            .await
+            .unwrap()
+    };
+    assert_eq!(members().await, 1, "a refused roster writes nothing");
+    shell.eval::<bool>(&choose(good)).await;
+    shell.tap("main .card .actions button:nth-of-type(2)").await;
+    shell
+        .wait_until(
+            "the roster imported",
+            "(() => { const e = document.querySelector('.roster-ok'); return !!e && e.innerText.includes('已导入'); })()",
+        )
+        .await;
+    assert_eq!(members().await, 3);
     let branch = shell
         .app
         .org_id(&["东明县委", "城关街道党工委", "东关社区党支部"])
@@ -1486,4 +1511,65 @@ async fn a_real_county_starts_from_init_and_members_activate_with_printed_codes_
     activate_in_browser(&shell, "13700000001", &code, "member-password-1", "/me").await;
     shell.wait_for_text("陈新").await;
     shell.wait_for_text("东关社区党支部").await;
+
+    // The branch's theme day opens now; the member checks in with the code
+    // the admin's screen shows.
+    let admin = shell
+        .app
+        .login_as("13912345678", "admin-password-1")
+        .await
+        .access_token;
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string();
+    let days = shell
+        .api_get(&admin, &format!("/orgs/{branch}/theme-days?month={month}"))
+        .await;
+    let day_id = days[0]["id"].as_i64().unwrap();
+    let now = chrono::Utc::now();
+    let patched = shell
+        .app
+        .client
+        .patch(shell.app.api(&format!("/theme-days/{day_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"starts_at": (now - chrono::Duration::minutes(10)).to_rfc3339(), "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    shell.open("/checkin").await;
+    shell.wait_for("input[name=short_code]").await;
+    let code = shell
+        .api_get(&admin, &format!("/theme-days/{day_id}/code"))
+        .await;
+    shell
+        .type_into(
+            "input[name=short_code]",
+            code["short_code"].as_str().unwrap(),
+        )
+        .await;
+    shell.tap("main .card .btn-primary").await;
+    let member_id = shell.app.member_id("13700000001").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let checkins = shell
+            .api_get(&admin, &format!("/theme-days/{day_id}/checkins"))
+            .await;
+        let mine: Vec<&Value> = checkins
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["member"]["id"] == member_id)
+            .collect();
+        if let [checkin] = mine.as_slice() {
+            assert_eq!(checkin["status"], "approved", "{checkin}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no check-in landed: {checkins}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
 }

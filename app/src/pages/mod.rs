@@ -1,5 +1,6 @@
 //! One module per capability; each page names itself in the top bar.
 
+pub mod admin;
 pub mod checkins;
 pub mod home;
 pub mod login;

@@ -1,11 +1,11 @@
 //! `/orgs`, `/sectors`, `/communities`, `/roles`.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zhibu_shared::api::Page;
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::{Community, MemberSummary, Org, Role};
+use zhibu_shared::org::{Community, MemberSummary, NewCommunity, Org, Rename, Role};
 
 use crate::access::Caller;
 use crate::auth::AuthMember;
@@ -127,6 +127,48 @@ pub async fn communities(
 ) -> ApiResult<web::Json<Vec<Community>>> {
     Ok(web::Json(
         super::search_communities(state.db.reader(), &query.q).await?,
+    ))
+}
+
+/// Create a community under a township or street (admins over it).
+#[utoipa::path(tag = "orgs", request_body = NewCommunity, responses((status = 201, body = Community), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/communities")]
+pub async fn create_community(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    body: web::Json<NewCommunity>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::of(&auth);
+    let created = super::communities::create(state.db.writer(), &caller, &body).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// One community (its admins and those above it).
+#[utoipa::path(tag = "orgs", responses((status = 200, body = Community)), security(("bearer" = [])))]
+#[get("/communities/{id}")]
+pub async fn get_community(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Community>> {
+    let caller = Caller::of(&auth);
+    Ok(web::Json(
+        super::communities::get(state.db.reader(), &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Rename a community (admins above it).
+#[utoipa::path(tag = "orgs", request_body = Rename, responses((status = 200, body = Community), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[patch("/communities/{id}")]
+pub async fn rename_community(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<Rename>,
+) -> ApiResult<web::Json<Community>> {
+    let caller = Caller::of(&auth);
+    Ok(web::Json(
+        super::communities::rename(state.db.writer(), &caller, id.into_inner(), &body.name).await?,
     ))
 }
 

@@ -1,6 +1,7 @@
 //! The organisation: units and their tree, communities, sector committees,
 //! member lists and role grants.
 
+pub mod communities;
 pub mod handlers;
 pub mod tree;
 

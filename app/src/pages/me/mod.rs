@@ -95,6 +95,7 @@ fn Profile(member: Me) -> impl IntoView {
         }
     }
     let has_roles = !roles.is_empty();
+    let is_admin = roles.iter().any(|r| r.role == Role::Admin);
     let role_cells = roles
         .into_iter()
         .map(|grant| {
@@ -149,6 +150,7 @@ fn Profile(member: Me) -> impl IntoView {
             <CellGroup title=tr(|t| t.me_work)>
                 {org_cells}
                 <Cell title=tr(|t| t.title_review) href="/review"/>
+                {is_admin.then(|| view! { <Cell title=tr(|t| t.me_roster) href="/admin/roster"/> })}
             </CellGroup>
         })}
         <div class="actions">
