@@ -18,8 +18,8 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use zhibu_shared::auth::{
-    ActivateRequest, ActivationCode, LoginRequest, Me, RefreshRequest, Session, WechatBindRequest,
-    WechatLoginRequest,
+    ActivateRequest, ActivationCode, ChangePasswordRequest, LoginRequest, Me, RefreshRequest,
+    Session, WechatBindRequest, WechatLoginRequest,
 };
 use zhibu_shared::error::ErrorBody;
 use zhibu_shared::org::ImportReport;
@@ -239,6 +239,14 @@ pub async fn wechat_bind(request: &WechatBindRequest) -> Result<Session, ApiErro
 /// `POST /auth/activate`: a one-time code and the member's own password.
 pub async fn activate(request: &ActivateRequest) -> Result<Session, ApiError> {
     sign_in("/auth/activate", encode(request)?).await
+}
+
+/// `POST /me/password`: every other session ends; this one continues with
+/// the new pair the server answers.
+pub async fn change_password(request: &ChangePasswordRequest) -> Result<Session, ApiError> {
+    let session: Session = post("/me/password", request).await?;
+    store_session(&session);
+    Ok(session)
 }
 
 /// `POST /members/{id}/activation`: a one-time code for the member.

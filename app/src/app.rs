@@ -116,11 +116,13 @@ impl LazyRoute for More {
 #[lazy]
 fn more_pages() -> AnyView {
     use crate::pages::admin::RosterPage;
+    use crate::pages::admin::audit::AuditPage;
     use crate::pages::checkins::CheckinLinkPage;
     use crate::pages::checkins::attendance::AttendancePage;
     use crate::pages::checkins::live::LivePage;
     use crate::pages::me::certificate::{CertificatePage, CertificateRequestPage};
     use crate::pages::me::community::CommunityReportPage;
+    use crate::pages::me::password::PasswordPage;
     use crate::pages::me::sectors::SectorsPage;
     use crate::pages::orgs::OrgPage;
     use crate::pages::orgs::hours::HoursPage;
@@ -133,12 +135,14 @@ fn more_pages() -> AnyView {
             <Route path=path!("/me/community") view=CommunityReportPage/>
             <Route path=path!("/me/sectors") view=SectorsPage/>
             <Route path=path!("/me/certificate") view=CertificateRequestPage/>
+            <Route path=path!("/me/password") view=PasswordPage/>
             <Route path=path!("/certificates/:number") view=|| view! { <CertificatePage verify=false/> }/>
             <Route path=path!("/verify/:number") view=|| view! { <CertificatePage verify=true/> }/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/review") view=ReviewPage/>
             <Route path=path!("/admin/roster") view=RosterPage/>
+            <Route path=path!("/admin/audit") view=AuditPage/>
         </FlatRoutes>
     }
     .into_any()

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{auth, checkins, members, orgs, roster, service};
+use crate::{audit, auth, checkins, members, orgs, roster, service};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -17,6 +17,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(orgs::handlers::children)
         .service(orgs::handlers::members)
         .service(orgs::handlers::move_org)
+        .service(orgs::handlers::create_child)
+        .service(orgs::handlers::rename_org)
         .service(orgs::handlers::sectors)
         .service(orgs::handlers::communities)
         .service(orgs::handlers::create_community)
@@ -29,6 +31,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::handlers::issue_activation)
         .service(members::handlers::activation_sheet)
         .service(members::handlers::update);
+    cfg.service(audit::handlers::audit);
     cfg.service(roster::handlers::import_roster)
         .service(roster::handlers::export_roster);
     cfg.service(checkins::handlers::my_theme_days)

@@ -17,3 +17,13 @@ pub fn now() -> DateTimeWithTimeZone {
 pub fn today(tz: chrono_tz::Tz) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
 }
+
+/// When `date` begins in the county, in UTC (how timestamps are stored).
+pub fn start_of_day(date: NaiveDate, tz: chrono_tz::Tz) -> DateTimeWithTimeZone {
+    use chrono::TimeZone;
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc).fixed_offset())
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight).fixed_offset())
+}

@@ -4,6 +4,7 @@
 //! (actix, sea-orm, tokio) or do I/O.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod checkin;
 pub mod error;

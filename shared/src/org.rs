@@ -100,6 +100,29 @@ impl OrgKind {
             .map(|(_, kind)| *kind)
     }
 
+    /// The kinds a unit of this kind may hold directly: committees hold
+    /// general branches and branches, general branches hold branches,
+    /// branches hold party groups.
+    pub fn child_kinds(self) -> &'static [OrgKind] {
+        use OrgKind::*;
+        match self {
+            CountyCommittee => &[
+                PartyCommittee,
+                WorkingCommittee,
+                SectorCommittee,
+                ParkCommittee,
+                JointCommittee,
+                GeneralBranch,
+                Branch,
+            ],
+            PartyCommittee | WorkingCommittee | SectorCommittee | ParkCommittee
+            | JointCommittee => &[PartyCommittee, GeneralBranch, Branch],
+            GeneralBranch => &[Branch],
+            Branch => &[PartyGroup],
+            PartyGroup => &[],
+        }
+    }
+
     /// Units members can belong to directly (组织关系).
     pub fn holds_members(self) -> bool {
         !matches!(self, OrgKind::CountyCommittee)
@@ -200,6 +223,17 @@ pub struct Community {
     pub name: String,
     /// The township or street the community belongs to.
     pub parent: crate::auth::IdName,
+}
+
+/// `POST /orgs/{id}/children`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewOrg {
+    pub name: String,
+    pub kind: OrgKind,
+    /// Required for a 行业党委; a unit under one keeps its sector.
+    #[serde(default)]
+    pub sector: Option<Sector>,
 }
 
 /// `POST /communities`.

@@ -405,3 +405,176 @@ async fn admins_create_and_rename_communities_under_a_street() {
         404
     );
 }
+
+#[tokio::test]
+async fn admins_read_the_audit_trail_of_their_subtree_newest_first_and_page_through_it() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let member = app.member_id(demo::MEMBER).await;
+    let r = app
+        .post(
+            &format!("/members/{member}/activation"),
+            &secretary,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let page: Value = app.get("/audit", &admin).await.json().await.unwrap();
+    let first = &page["items"][0];
+    assert_eq!(first["action"], "member.activation", "{page}");
+    assert_eq!(first["actor"]["id"], app.member_id(demo::SECRETARY).await);
+    assert_eq!(first["object_id"], member.to_string());
+    // Only admins read it; another unit's admin does not see this street.
+    assert_eq!(app.get("/audit", &secretary).await.status(), 403);
+    let other_street = app.org_id(&[demo::COUNTY, "渔沃街道党工委"]).await;
+    let street_admin = {
+        let page: Value = app
+            .get(&format!("/orgs/{other_street}/members?limit=1"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let r = app
+            .post(
+                "/roles",
+                &admin,
+                &json!({"member_id": id, "role": "admin", "org_id": other_street}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        app.activate(&admin, id).await.access_token
+    };
+    let theirs: Value = app.get("/audit", &street_admin).await.json().await.unwrap();
+    assert!(
+        theirs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["action"] != "member.activation"
+                || e["object_id"].as_str() != Some(member.to_string().as_str())),
+        "{theirs}"
+    );
+    let county = app.org_id(&[demo::COUNTY]).await;
+    assert_eq!(
+        app.get(&format!("/audit?org_id={county}"), &street_admin)
+            .await
+            .status(),
+        404
+    );
+    // Pages follow each other, newest first.
+    let one: Value = app
+        .get("/audit?limit=1", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cursor = one["next_cursor"].as_str().unwrap();
+    let two: Value = app
+        .get(&format!("/audit?limit=1&cursor={cursor}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(two["items"][0]["id"].as_i64().unwrap() < one["items"][0]["id"].as_i64().unwrap());
+}
+
+#[tokio::test]
+async fn units_are_created_under_fitting_parents_renamed_and_hold_theme_days_at_once() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let county = app.org_id(&[demo::COUNTY]).await;
+    let street = app.org_id(&[demo::COUNTY, demo::STREET]).await;
+    let branch_a = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
+        .await;
+    let new_branch = json!({"name": "新城社区党支部", "kind": "branch"});
+    let r = app
+        .post(&format!("/orgs/{street}/children"), &admin, &new_branch)
+        .await;
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(
+        (created["kind"].as_str(), created["parent_id"].as_i64()),
+        (Some("branch"), Some(street))
+    );
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&format!("/orgs/{street}/children"), &admin, &new_branch)
+            .await
+            .status(),
+        409
+    );
+    // Kinds must fit: a branch holds party groups only; a sector committee
+    // names its sector.
+    let r = app
+        .post(
+            &format!("/orgs/{id}/children"),
+            &admin,
+            &json!({"name": "某党总支", "kind": "general_branch"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post(
+            &format!("/orgs/{county}/children"),
+            &admin,
+            &json!({"name": "新快递行业党委", "kind": "sector_committee"}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post(
+            &format!("/orgs/{county}/children"),
+            &admin,
+            &json!({"name": "新快递行业党委", "kind": "sector_committee", "sector": "express"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // A branch secretary adds a party group to the branch, not a unit to the street.
+    assert_eq!(
+        app.post(
+            &format!("/orgs/{street}/children"),
+            &secretary,
+            &json!({"name": "别的党支部", "kind": "branch"})
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        app.post(
+            &format!("/orgs/{branch_a}/children"),
+            &secretary,
+            &json!({"name": "第九党小组", "kind": "party_group"})
+        )
+        .await
+        .status(),
+        201
+    );
+    let r = app
+        .client
+        .patch(app.api(&format!("/orgs/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "新城社区第一党支部"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let renamed: Value = r.json().await.unwrap();
+    assert_eq!(renamed["name"], "新城社区第一党支部");
+    let month = zhibu_shared::theme_day::Month::of(
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive(),
+    );
+    let days: Vec<Value> = app
+        .get(&format!("/orgs/{id}/theme-days?month={month}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 1);
+}

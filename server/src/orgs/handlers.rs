@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zhibu_shared::api::Page;
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::{Community, MemberSummary, NewCommunity, Org, Rename, Role};
+use zhibu_shared::org::{Community, MemberSummary, NewCommunity, NewOrg, Org, Rename, Role};
 
 use crate::access::Caller;
 use crate::auth::AuthMember;
@@ -127,6 +127,38 @@ pub async fn communities(
 ) -> ApiResult<web::Json<Vec<Community>>> {
     Ok(web::Json(
         super::search_communities(state.db.reader(), &query.q).await?,
+    ))
+}
+
+/// Create a unit under this one (admins or secretaries of it); the kind
+/// must fit under this unit's.
+#[utoipa::path(tag = "orgs", request_body = NewOrg, responses((status = 201, body = Org), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/orgs/{id}/children")]
+pub async fn create_child(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<NewOrg>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::of(&auth);
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    let org = super::create_child(&txn, &caller, id.into_inner(), &body, state.timezone).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(org))
+}
+
+/// Rename a unit (admins or secretaries of it).
+#[utoipa::path(tag = "orgs", request_body = Rename, responses((status = 200, body = Org), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+#[patch("/orgs/{id}")]
+pub async fn rename_org(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+    body: web::Json<Rename>,
+) -> ApiResult<web::Json<Org>> {
+    let caller = Caller::of(&auth);
+    Ok(web::Json(
+        super::rename(state.db.writer(), &caller, id.into_inner(), &body.name).await?,
     ))
 }
 

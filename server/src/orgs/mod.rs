@@ -14,7 +14,8 @@ use sea_orm::{
 use zhibu_shared::api::Page;
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::{
-    Community, MemberCategory, MemberStatus, MemberSummary, Org, OrgKind, Role, Sector, compliance,
+    Community, MemberCategory, MemberStatus, MemberSummary, NewOrg, Org, OrgKind, Role, Sector,
+    compliance,
 };
 use zhibu_shared::phone::mask_phone;
 
@@ -369,4 +370,126 @@ pub async fn subtree_ids(conn: &impl ConnectionTrait, org_id: i64) -> Result<Vec
     .into_iter()
     .map(|r| r.descendant_id)
     .collect())
+}
+
+/// `POST /orgs/{id}/children`: a new unit under `parent_id`, by admins or
+/// secretaries of the parent; the kind must fit under the parent's, and a
+/// sector committee names its sector (a unit under one keeps its sector).
+pub async fn create_child(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    parent_id: i64,
+    req: &NewOrg,
+    tz: chrono_tz::Tz,
+) -> ApiResult<Org> {
+    caller
+        .require(conn, &[Role::Admin, Role::Secretary], parent_id)
+        .await?;
+    let parent = org_unit::Entity::find_by_id(parent_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let parent_kind = OrgKind::from_code(&parent.kind).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("unit {parent_id} has an unknown kind"))
+    })?;
+    let name = req.name.trim();
+    if let Some(problem) = tree::name_problem(name) {
+        return Err(ApiError::invalid("name", problem));
+    }
+    if !parent_kind.child_kinds().contains(&req.kind) {
+        return Err(ApiError::invalid(
+            "kind",
+            format!("{}下不能设立{}", parent_kind.zh(), req.kind.zh()),
+        ));
+    }
+    let parent_sector = parent.sector.as_deref().and_then(Sector::from_code);
+    let sector = match (req.kind, req.sector, parent_sector) {
+        (OrgKind::SectorCommittee, None, None) => {
+            return Err(ApiError::invalid("sector", "行业党委须选择所属行业"));
+        }
+        (_, Some(asked), Some(inherited)) if asked != inherited => {
+            return Err(ApiError::invalid(
+                "sector",
+                format!("上级组织属于{}行业", inherited.zh()),
+            ));
+        }
+        (OrgKind::SectorCommittee, asked, inherited) => asked.or(inherited),
+        (_, None, inherited) => inherited,
+        (_, Some(_), None) => {
+            return Err(ApiError::invalid(
+                "sector",
+                "只有行业党委及其下属组织有所属行业",
+            ));
+        }
+        (_, Some(asked), Some(_)) => Some(asked),
+    };
+    if tree::find_child(conn, Some(parent_id), name)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict("name_taken", "上级组织下已有同名组织"));
+    }
+    if tree::depth_of(conn, parent_id).await? + 1 >= tree::MAX_ORG_DEPTH as i64 {
+        return Err(ApiError::invalid(
+            "kind",
+            format!("组织最多 {} 级", tree::MAX_ORG_DEPTH),
+        ));
+    }
+    let unit = tree::create_org(conn, name, req.kind, sector, Some(parent_id)).await?;
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        "org.create",
+        "org_unit",
+        &unit.id.to_string(),
+        Some(serde_json::json!({"parent_id": parent_id, "kind": req.kind.code()}).to_string()),
+    )
+    .await?;
+    // A new holder of theme days gets this month's and the next ones.
+    crate::checkins::schedule(conn, tz).await?;
+    get_org(conn, caller, unit.id).await
+}
+
+/// `PATCH /orgs/{id}`: admins or secretaries of the unit rename it.
+pub async fn rename(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    org_id: i64,
+    name: &str,
+) -> ApiResult<Org> {
+    caller
+        .require(conn, &[Role::Admin, Role::Secretary], org_id)
+        .await?;
+    let unit = org_unit::Entity::find_by_id(org_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let name = name.trim();
+    if let Some(problem) = tree::name_problem(name) {
+        return Err(ApiError::invalid("name", problem));
+    }
+    if tree::find_child(conn, unit.parent_id, name)
+        .await?
+        .is_some_and(|other| other.id != org_id)
+    {
+        return Err(ApiError::conflict("name_taken", "上级组织下已有同名组织"));
+    }
+    org_unit::Entity::update_many()
+        .col_expr(
+            org_unit::Column::Name,
+            sea_orm::sea_query::Expr::value(name),
+        )
+        .filter(org_unit::Column::Id.eq(org_id))
+        .exec(conn)
+        .await?;
+    crate::audit::record(
+        conn,
+        Some(caller.member_id),
+        "org.rename",
+        "org_unit",
+        &org_id.to_string(),
+        Some(serde_json::json!({"from": unit.name, "to": name}).to_string()),
+    )
+    .await?;
+    get_org(conn, caller, org_id).await
 }

@@ -41,6 +41,30 @@ pub async fn create_org(
     Ok(inserted)
 }
 
+/// Why a unit's name cannot be used, if it cannot.
+pub fn name_problem(name: &str) -> Option<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Some(format!("名称不能为空，且不超过 {MAX_NAME_CHARS} 个字"));
+    }
+    None
+}
+
+/// How far below the county a unit sits (the county is 0).
+pub async fn depth_of(conn: &impl ConnectionTrait, org_id: i64) -> Result<i64, DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Depth {
+        depth: i64,
+    }
+    Ok(sql::fetch_one::<Depth>(
+        conn,
+        "SELECT CAST(MAX(depth) AS BIGINT) AS depth FROM org_closure WHERE descendant_id = $1",
+        [org_id.into()],
+    )
+    .await?
+    .map_or(0, |d| d.depth))
+}
+
 /// The county: the one unit without a parent.
 pub async fn find_root(conn: &impl ConnectionTrait) -> Result<Option<org_unit::Model>, DbErr> {
     org_unit::Entity::find()

@@ -2,6 +2,8 @@
 //! check it first — every bad row and field listed, nothing written — then
 //! import it; download the county's roster in the same columns.
 
+pub mod audit;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use zhibu_shared::org::{ImportReport, Role};

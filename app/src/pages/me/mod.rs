@@ -4,6 +4,7 @@
 
 pub mod certificate;
 pub mod community;
+pub mod password;
 pub mod sectors;
 
 use leptos::prelude::*;
@@ -145,12 +146,16 @@ fn Profile(member: Me) -> impl IntoView {
             <Cell title=tr(|t| t.title_report) href="/me/community"/>
             <Cell title=tr(|t| t.title_sectors) href="/me/sectors"/>
             <Cell title=tr(|t| t.title_certificate) href="/me/certificate"/>
+            <Cell title=tr(|t| t.title_password) href="/me/password"/>
         </CellGroup>
         {has_roles.then(|| view! {
             <CellGroup title=tr(|t| t.me_work)>
                 {org_cells}
                 <Cell title=tr(|t| t.title_review) href="/review"/>
-                {is_admin.then(|| view! { <Cell title=tr(|t| t.me_roster) href="/admin/roster"/> })}
+                {is_admin.then(|| view! {
+                    <Cell title=tr(|t| t.me_roster) href="/admin/roster"/>
+                    <Cell title=tr(|t| t.title_audit) href="/admin/audit"/>
+                })}
             </CellGroup>
         })}
         <div class="actions">
