@@ -22,7 +22,7 @@ use zhibu_shared::auth::{
     Session, WechatBindRequest, WechatLoginRequest,
 };
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::ImportReport;
+use zhibu_shared::org::{Community, ImportReport, NewCommunity, NewOrg, Org, Rename};
 
 use crate::i18n::Strings;
 use crate::storage;
@@ -247,6 +247,21 @@ pub async fn change_password(request: &ChangePasswordRequest) -> Result<Session,
     let session: Session = post("/me/password", request).await?;
     store_session(&session);
     Ok(session)
+}
+
+/// `POST /orgs/{id}/children`: a new unit under `parent`.
+pub async fn create_child_org(parent: i64, request: &NewOrg) -> Result<Org, ApiError> {
+    post(&format!("/orgs/{parent}/children"), request).await
+}
+
+/// `PATCH /orgs/{id}`.
+pub async fn rename_org(id: i64, request: &Rename) -> Result<Org, ApiError> {
+    patch(&format!("/orgs/{id}"), request).await
+}
+
+/// `POST /communities`.
+pub async fn create_community(request: &NewCommunity) -> Result<Community, ApiError> {
+    post("/communities", request).await
 }
 
 /// `POST /members/{id}/activation`: a one-time code for the member.

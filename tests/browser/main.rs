@@ -1437,10 +1437,72 @@ async fn a_real_county_starts_from_init_and_members_activate_with_printed_codes_
     )
     .await;
     shell.wait_for_text("王组织").await;
+    // The admin builds the tree in the PWA: a street under the county and a
+    // community under the street.
+    let click = |text: &str| {
+        format!(
+            "(() => {{ const b = [...document.querySelectorAll('main button')].find((b) => b.innerText.trim() === {text:?}); \
+               if (!b) return null; b.click(); return true; }})()"
+        )
+    };
+    shell.open(&format!("/orgs/{}", done.county_id)).await;
+    let fill = |selector: &str, text: &str| {
+        format!(
+            "(() => {{ const e = document.querySelector({selector:?}); if (!e) return null; \
+               e.value = {text:?}; e.dispatchEvent(new Event('input', {{bubbles: true}})); return true; }})()"
+        )
+    };
+    shell
+        .wait_for_value(
+            "the new unit's name",
+            &fill("input[name=child-name]", "城关街道党工委"),
+        )
+        .await;
+    shell
+        .eval::<bool>(
+            "(() => { const s = document.querySelector('select[name=child-kind]'); \
+               s.value = 'working_committee'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+        )
+        .await;
+    shell
+        .wait_for_value("the create button", &click("新建"))
+        .await;
+    shell.wait_for_text("城关街道党工委").await;
+    let street = shell.app.org_id(&["东明县委", "城关街道党工委"]).await;
+    shell.open(&format!("/orgs/{street}")).await;
+    shell
+        .wait_for_value(
+            "the community's name",
+            &fill("input[name=community-name]", "东关社区"),
+        )
+        .await;
+    shell
+        .wait_for_value("the community button", &click("新建社区"))
+        .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        use sea_orm::EntityTrait;
+        let communities = zhibu_server::entities::community::Entity::find()
+            .all(shell.app.db.reader())
+            .await
+            .unwrap();
+        if communities
+            .iter()
+            .any(|c| c.name == "东关社区" && c.parent_org_id == street)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the community was not created"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+
     // The admin uploads the roster at phone width: a bad row is named and
     // nothing is written; the fixed file imports, creating the branch.
     let header = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区";
-    let good = "陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\\n\
+    let good = "陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,东关社区\\n\
                 林红,13700000002,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,";
     let bad = "陈新,13700000001,东明县委/城关街道党工委/东关社区党支部,在职,2010-07-01,\\n\
                林红,1370000,东明县委/城关街道党工委/东关社区党支部,离退休,1980-03-05,";

@@ -4,6 +4,7 @@
 
 mod activation;
 pub mod hours;
+mod manage;
 
 use leptos::prelude::*;
 use zhibu_shared::api::Page;
@@ -106,6 +107,12 @@ fn OrgView(id: i64) -> impl IntoView {
             _ => Vec::new(),
         })
     };
+    // Only role holders browse units; the server decides what they may change.
+    let manage = move || {
+        org.get()
+            .and_then(Result::ok)
+            .map(|o| view! { <manage::Manage org=o this=org children=children/> })
+    };
     view! {
         {head}
         <CellGroup>
@@ -121,6 +128,7 @@ fn OrgView(id: i64) -> impl IntoView {
         <h2 class="section-title">{tr(|t| t.org_members)}</h2>
         <Members id=id/>
         <activation::ActivationSheet org_id=id/>
+        {manage}
     }
 }
 
