@@ -24,7 +24,7 @@ fn this_month() -> String {
 }
 
 /// This month's theme day of branch A, its window opened around now.
-async fn open_theme_day(app: &TestApp, secretary: &str) -> i64 {
+pub(crate) async fn open_theme_day(app: &TestApp, secretary: &str) -> i64 {
     let a = app
         .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
         .await;
@@ -52,7 +52,13 @@ async fn open_theme_day(app: &TestApp, secretary: &str) -> i64 {
     id
 }
 
-async fn set_window(app: &TestApp, secretary: &str, id: i64, from_hours: i64, to_hours: i64) {
+pub(crate) async fn set_window(
+    app: &TestApp,
+    secretary: &str,
+    id: i64,
+    from_hours: i64,
+    to_hours: i64,
+) {
     let now = Utc::now();
     let r = app
         .client
@@ -289,8 +295,10 @@ async fn current_and_previous_codes_pass_and_older_forged_or_foreign_ones_fail()
                 .any(|c| c > '\u{4e00}')
         );
     }
-    // The previous step still passes (a code shown just before it rotated).
+    // The previous step still passes (a code shown just before it rotated);
+    // the step is read again, as the refusals above may have crossed one.
     let third = app.token(demo::COMMUNITY_ADMIN).await;
+    let step = CodeSigner::step_at(Utc::now().timestamp());
     let (status, checkin) = check_in(
         &app,
         &third,

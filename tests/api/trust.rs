@@ -32,29 +32,8 @@ async fn theme_day_with_window(
     from_hours: i64,
     to_hours: i64,
 ) -> i64 {
-    let a = app
-        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
-        .await;
-    let days: Vec<Value> = app
-        .get(
-            &format!("/orgs/{a}/theme-days?month={}", Month::of(today())),
-            secretary,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = days[0]["id"].as_i64().unwrap();
-    let now = Utc::now();
-    let r = app
-        .client
-        .patch(app.api(&format!("/theme-days/{id}")))
-        .bearer_auth(secretary)
-        .json(&json!({"starts_at": (now + Duration::hours(from_hours)).to_rfc3339(), "ends_at": (now + Duration::hours(to_hours)).to_rfc3339()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let id = crate::checkins::open_theme_day(app, secretary).await;
+    crate::checkins::set_window(app, secretary, id, from_hours, to_hours).await;
     id
 }
 

@@ -1142,23 +1142,13 @@ pub async fn review_checkins(
         .filter(checkin::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    let units = holder_units(
+    let candidates = attendance_candidates(
         conn,
-        rows.iter().map(|r| r.theme_day_id).collect::<HashSet<_>>(),
+        rows.into_iter()
+            .map(|r| (r.id, r.member_id, r.status, r.theme_day_id))
+            .collect(),
     )
     .await?;
-    let candidates = rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(review::Candidate {
-                unit: *units.get(&r.theme_day_id)?,
-                roles: MANAGERS,
-                id: r.id,
-                member_id: r.member_id,
-                status: r.status,
-            })
-        })
-        .collect();
     let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
     for id in std::mem::take(&mut batch.decide) {
         batch.claim(conn, "checkin", id).await?;
@@ -1166,17 +1156,31 @@ pub async fn review_checkins(
     Ok(batch.result())
 }
 
-/// The unit holding each theme day.
-async fn holder_units(
+/// Check-ins and make-ups (id, member, status, theme day) as the review
+/// pipeline sees them: decided by the managers of the theme day's unit.
+async fn attendance_candidates<Id>(
     conn: &impl ConnectionTrait,
-    theme_day_ids: HashSet<i64>,
-) -> Result<HashMap<i64, i64>, DbErr> {
-    Ok(theme_day::Entity::find()
-        .filter(theme_day::Column::Id.is_in(theme_day_ids))
+    rows: Vec<(Id, i64, String, i64)>,
+) -> Result<Vec<review::Candidate<Id>>, DbErr> {
+    let days: HashSet<i64> = rows.iter().map(|r| r.3).collect();
+    let units: HashMap<i64, i64> = theme_day::Entity::find()
+        .filter(theme_day::Column::Id.is_in(days))
         .all(conn)
         .await?
         .into_iter()
         .map(|t| (t.id, t.org_id))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, member_id, status, day)| {
+            Some(review::Candidate {
+                unit: *units.get(&day)?,
+                roles: MANAGERS,
+                id,
+                member_id,
+                status,
+            })
+        })
         .collect())
 }
 
@@ -1505,23 +1509,13 @@ pub async fn review_makeups(
         .filter(makeup::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    let units = holder_units(
+    let candidates = attendance_candidates(
         conn,
-        rows.iter().map(|r| r.theme_day_id).collect::<HashSet<_>>(),
+        rows.iter()
+            .map(|r| (r.id, r.member_id, r.status.clone(), r.theme_day_id))
+            .collect(),
     )
     .await?;
-    let candidates = rows
-        .iter()
-        .filter_map(|r| {
-            Some(review::Candidate {
-                unit: *units.get(&r.theme_day_id)?,
-                roles: MANAGERS,
-                id: r.id,
-                member_id: r.member_id,
-                status: r.status.clone(),
-            })
-        })
-        .collect();
     let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
     let by_id: HashMap<i64, &makeup::Model> = rows.iter().map(|r| (r.id, r)).collect();
     for id in std::mem::take(&mut batch.decide) {
