@@ -91,7 +91,7 @@ async fn init_creates_the_county_and_an_admin_who_signs_in_with_the_printed_code
 }
 
 #[tokio::test]
-async fn init_on_an_empty_database_exits_zero_and_the_county_holds_theme_days() {
+async fn init_on_an_empty_database_exits_zero_with_one_admin_grant() {
     let app = spawn_app().await;
     let code = zhibu_server::cli::init(&app.settings, "东明县委", "王组织", "13912345678")
         .await
