@@ -72,8 +72,3 @@ pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
     tracing::debug!(path = req.path(), method = %req.method(), "unknown API route");
     ApiError::NotFound.error_response()
 }
-
-/// A known API path called with the wrong method.
-pub async fn method_not_allowed() -> HttpResponse {
-    ApiError::MethodNotAllowed.error_response()
-}

@@ -253,8 +253,11 @@ pub async fn activation_sheet(
     let now = now();
     let mut sheet = Vec::with_capacity(waiting.len());
     for m in waiting {
-        if m.id == caller.member_id || !caller.covers(conn, m.id).await? {
-            continue;
+        // The same rule as for one code: not oneself, nobody above.
+        match caller.may_act_on(conn, m.id).await {
+            Ok(()) => {}
+            Err(ApiError::Forbidden { .. }) => continue,
+            Err(other) => return Err(other),
         }
         let (code, expires_at) =
             crate::auth::activation::issue(conn, m.id, Some(caller.member_id), now).await?;

@@ -5,7 +5,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::{Community, NewCommunity, OrgKind, Role};
 
-use super::tree::MAX_NAME_CHARS;
+use super::tree;
 use crate::access::{ADMINS, Caller};
 use crate::entities::{community, org_unit};
 use crate::error::{ApiError, ApiResult};
@@ -20,14 +20,10 @@ const COMMUNITY_READERS: &[Role] = &[
 ];
 
 fn checked_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid(
-            "name",
-            format!("名称不能为空，且不超过 {MAX_NAME_CHARS} 个字"),
-        ));
+    match tree::name_problem(name) {
+        Some(problem) => Err(ApiError::invalid("name", problem)),
+        None => Ok(name.trim().to_owned()),
     }
-    Ok(name.to_owned())
 }
 
 async fn view(conn: &impl ConnectionTrait, c: community::Model) -> ApiResult<Community> {
