@@ -352,14 +352,8 @@ pub async fn create(
                 "只有已通过的记录需要申请更正；待审核的记录请等待审核",
             ));
         }
-        let open = service_log::Entity::find()
-            .filter(service_log::Column::CorrectsId.eq(original.id.clone()))
-            .filter(service_log::Column::Status.eq(LogStatus::Pending.code()))
-            .one(conn)
-            .await?;
-        if open.is_some() {
-            return Err(correction_pending());
-        }
+        // A second pending correction is refused by the unique index on
+        // insert (below), not by reading first.
     }
     let checked = check(conn, auth.member_id, req, today, corrects).await?;
     let branch_id = branch_on(conn, auth.member_id, req.date)
