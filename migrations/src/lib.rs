@@ -10,6 +10,7 @@ mod m20261127_000005_read_models;
 mod m20261127_000006_month_rollup;
 mod m20261129_000007_trust;
 mod m20261129_000008_activation;
+mod m20261130_000009_administration;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_month_rollup::Migration),
             Box::new(m20261129_000007_trust::Migration),
             Box::new(m20261129_000008_activation::Migration),
+            Box::new(m20261130_000009_administration::Migration),
         ]
     }
 }

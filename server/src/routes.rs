@@ -23,13 +23,16 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(orgs::handlers::communities)
         .service(orgs::handlers::create_community)
         .service(orgs::handlers::get_community)
-        .service(orgs::handlers::rename_community)
+        .service(orgs::handlers::update_community)
+        .service(orgs::handlers::search_orgs)
+        .service(orgs::handlers::dissolve_org)
         .service(orgs::handlers::grant_role)
         .service(orgs::handlers::revoke_role);
     cfg.service(members::handlers::disable)
         .service(members::handlers::enable)
         .service(members::handlers::issue_activation)
         .service(members::handlers::activation_sheet)
+        .service(members::handlers::detail)
         .service(members::handlers::update);
     cfg.service(audit::handlers::audit);
     cfg.service(roster::handlers::import_roster)

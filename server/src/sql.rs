@@ -66,3 +66,12 @@ pub async fn lock_member(conn: &impl ConnectionTrait, member_id: i64) -> Result<
     }
     Ok(())
 }
+
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `q` literally.
+pub fn contains_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

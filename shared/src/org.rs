@@ -198,6 +198,10 @@ pub struct Org {
     /// Active members in the whole subtree.
     pub member_count: u64,
     pub compliance: Vec<ComplianceIssue>,
+    /// Set once the unit was dissolved; it is kept for its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub dissolved_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// A member as listed to secretaries and admins.
@@ -223,6 +227,12 @@ pub struct Community {
     pub name: String,
     /// The township or street the community belongs to.
     pub parent: crate::auth::IdName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The community's own Party organisation, on which its community
+    /// admin (社区书记) holds the role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<crate::auth::IdName>,
 }
 
 /// `POST /orgs/{id}/children`.
@@ -243,9 +253,32 @@ pub struct NewCommunity {
     pub name: String,
     /// The township (党委) or street (党工委) it belongs to.
     pub street_org_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
-/// `PATCH /communities/{id}`, `PATCH /orgs/{id}`.
+/// `PATCH /communities/{id}`: any of the fields; the others stay. An empty
+/// address clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommunityPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The community's own Party organisation: a unit under its street.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<i64>,
+}
+
+/// `POST /orgs/{id}/move`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MoveOrg {
+    pub parent_id: i64,
+}
+
+/// `PATCH /orgs/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rename {
@@ -270,6 +303,10 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub errors: Vec<ImportError>,
+    /// 报到社区 the import creates (or would create) under their street,
+    /// written `街道/社区` in the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_communities: Vec<String>,
     /// True when nothing was written (a dry run, or any bad row).
     pub dry_run: bool,
     /// With errors: `invalid_roster` and a summary, as every API error has.

@@ -272,6 +272,16 @@ async fn no_member_changing_endpoint_lets_a_lower_role_act_on_a_higher_one() {
             json!({"status": "transferred_out"}),
         ),
         (
+            reqwest::Method::PATCH,
+            format!("/members/{higher}"),
+            json!({"categories": ["retired"]}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/members/{higher}"),
+            json!({"formal_on": "2020-01-01"}),
+        ),
+        (
             reqwest::Method::POST,
             "/roles".into(),
             json!({"member_id": higher, "role": "org_officer", "org_id": a}),
@@ -301,6 +311,13 @@ async fn no_member_changing_endpoint_lets_a_lower_role_act_on_a_higher_one() {
         .unwrap()
         .unwrap();
     assert_eq!(before, after, "nothing changed");
+    let page: Value = app
+        .get(&format!("/members/{higher}"), &secretary)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["may_change"], false, "the member page says so");
     assert_eq!(
         role_grant::Entity::find()
             .count(app.db.reader())

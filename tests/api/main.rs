@@ -2,6 +2,7 @@
 //! (SQLite, or PostgreSQL when ZHIBU_TEST_PG is set) and talks HTTP to it.
 
 mod access_matrix;
+mod administration;
 mod auth;
 mod authz;
 mod backup;

@@ -8,7 +8,7 @@ use zhibu_tests::{TestApp, demo, spawn_demo_app};
 
 const HEADER: &str = "姓名,手机号,所在党组织,党员类别,入党日期,报到社区\n";
 
-fn roster(rows: &[&str]) -> String {
+pub(crate) fn roster(rows: &[&str]) -> String {
     let mut text = HEADER.to_owned();
     for row in rows {
         text.push_str(row);
@@ -17,7 +17,7 @@ fn roster(rows: &[&str]) -> String {
     text
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     name: &str,

@@ -113,7 +113,7 @@ pub const SCHEDULED_MONTHS_AHEAD: u32 = 2;
 /// hour, and after units are created.
 pub async fn schedule(conn: &impl ConnectionTrait, tz: Tz) -> Result<(), DbErr> {
     let query = format!(
-        "SELECT id FROM org_unit WHERE kind IN ({}) ORDER BY id",
+        "SELECT id FROM org_unit WHERE kind IN ({}) AND dissolved_at IS NULL ORDER BY id",
         holder_kind_list()
     );
     let holders: Vec<i64> = sql::fetch_all::<IdRow>(conn, &query, [])

@@ -10,6 +10,7 @@ pub struct Model {
     pub parent_org_id: i64,
     pub org_id: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
+    pub address: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,7 @@ pub struct Model {
     pub community_id: Option<i64>,
     pub joined_party_on: Option<Date>,
     pub probationary: bool,
+    pub formal_on: Option<Date>,
     pub status: String,
     pub disabled_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,

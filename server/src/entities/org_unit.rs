@@ -11,6 +11,7 @@ pub struct Model {
     pub sector: Option<String>,
     pub parent_id: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
+    pub dissolved_at: Option<DateTimeWithTimeZone>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

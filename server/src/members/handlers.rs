@@ -1,12 +1,10 @@
 //! `/members/{id}/…`: what secretaries, org officers and admins do to the
 //! members they manage.
 
-use actix_web::{HttpResponse, patch, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use actix_web::{HttpResponse, get, patch, post, web};
 use zhibu_shared::auth::ActivationCode;
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::MemberStatus;
+use zhibu_shared::member::{MemberDetail, MemberPatch};
 
 use crate::access::Caller;
 use crate::auth::AuthMember;
@@ -75,13 +73,23 @@ pub async fn activation_sheet(
         .json(sheet))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MemberPatch {
-    pub status: MemberStatus,
+/// The member page, for the member's managers.
+#[utoipa::path(tag = "members", responses((status = 200, body = MemberDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/members/{id}")]
+pub async fn detail(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<MemberDetail>> {
+    let caller = Caller::of(&auth);
+    Ok(web::Json(
+        super::record::detail(state.db.reader(), &caller, id.into_inner()).await?,
+    ))
 }
 
-/// Record that a member transferred out or died (members are never deleted).
-#[utoipa::path(tag = "members", request_body = MemberPatch, responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+/// Change a member's categories, record 转正, or record that they
+/// transferred out or died (members are never deleted).
+#[utoipa::path(tag = "members", request_body = MemberPatch, responses((status = 204), (status = 403, body = ErrorBody, description = "The member holds a role the caller does not cover, or is the caller"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[patch("/members/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -89,8 +97,10 @@ pub async fn update(
     id: web::Path<i64>,
     body: web::Json<MemberPatch>,
 ) -> ApiResult<HttpResponse> {
-    let conn = state.db.writer();
     let caller = Caller::of(&auth);
-    super::set_status(conn, &caller, id.into_inner(), body.status).await?;
+    let today = crate::time::today(state.timezone);
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    super::record::update(&txn, &caller, id.into_inner(), &body, today).await?;
+    txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,7 @@
 //! and admins do to members (disable, reset a password, change status).
 
 pub mod handlers;
-
-use std::collections::BTreeMap;
+pub mod record;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
@@ -280,35 +279,6 @@ pub async fn activation_sheet(
     )
     .await?;
     Ok(sheet)
-}
-
-/// Marks a member transferred out or deceased (kept, never deleted), or
-/// active again.
-pub async fn set_status(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    member_id: i64,
-    status: MemberStatus,
-) -> ApiResult<()> {
-    let m = managed_member(conn, caller, member_id).await?;
-    let mut active = m.into_active_model();
-    active.status = Set(status.code().to_owned());
-    active.updated_at = Set(now());
-    active.update(conn).await?;
-    if status != MemberStatus::Active {
-        sessions::revoke_member_sessions(conn, member_id, "member_left").await?;
-    }
-    let detail = BTreeMap::from([("status", status.code())]);
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "member.status",
-        "member",
-        &member_id.to_string(),
-        Some(serde_json::to_string(&detail).unwrap_or_default()),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Moves a member to another branch from `from` on, keeping the history

@@ -1,11 +1,14 @@
 //! `/orgs`, `/sectors`, `/communities`, `/roles`.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use zhibu_shared::api::Page;
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::{Community, MemberSummary, NewCommunity, NewOrg, Org, Rename, Role};
+use zhibu_shared::member::{GrantId, GrantRole};
+use zhibu_shared::org::{
+    Community, CommunityPatch, MemberSummary, MoveOrg, NewCommunity, NewOrg, Org, Rename,
+};
 
 use crate::access::Caller;
 use crate::auth::AuthMember;
@@ -76,11 +79,6 @@ pub async fn members(
     Ok(web::Json(page))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MoveOrg {
-    pub parent_id: i64,
-}
-
 /// Move a unit and its subtree under another parent (admins).
 #[utoipa::path(tag = "orgs", request_body = MoveOrg, responses((status = 200, body = Org), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/orgs/{id}/move")]
@@ -93,7 +91,7 @@ pub async fn move_org(
     let conn = state.db.writer();
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(conn).await?;
-    let org = super::move_org(&txn, &caller, id.into_inner(), body.parent_id).await?;
+    let org = super::manage::move_org(&txn, &caller, id.into_inner(), body.parent_id).await?;
     txn.commit().await?;
     Ok(web::Json(org))
 }
@@ -115,6 +113,8 @@ pub struct CommunityQuery {
     /// Part of the community's name.
     #[serde(default)]
     pub q: String,
+    /// Only the communities of this township or street.
+    pub street_id: Option<i64>,
 }
 
 /// Communities matching a name.
@@ -126,7 +126,7 @@ pub async fn communities(
     query: web::Query<CommunityQuery>,
 ) -> ApiResult<web::Json<Vec<Community>>> {
     Ok(web::Json(
-        super::search_communities(state.db.reader(), &query.q).await?,
+        super::communities::search(state.db.reader(), &query.q, query.street_id).await?,
     ))
 }
 
@@ -142,7 +142,8 @@ pub async fn create_child(
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
-    let org = super::create_child(&txn, &caller, id.into_inner(), &body, state.timezone).await?;
+    let org =
+        super::manage::create_child(&txn, &caller, id.into_inner(), &body, state.timezone).await?;
     txn.commit().await?;
     Ok(HttpResponse::Created().json(org))
 }
@@ -158,7 +159,7 @@ pub async fn rename_org(
 ) -> ApiResult<web::Json<Org>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
-        super::rename(state.db.writer(), &caller, id.into_inner(), &body.name).await?,
+        super::manage::rename(state.db.writer(), &caller, id.into_inner(), &body.name).await?,
     ))
 }
 
@@ -189,31 +190,57 @@ pub async fn get_community(
     ))
 }
 
-/// Rename a community (admins above it).
-#[utoipa::path(tag = "orgs", request_body = Rename, responses((status = 200, body = Community), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+/// Rename a community, set its address or link its own Party
+/// organisation (admins over its street).
+#[utoipa::path(tag = "orgs", request_body = CommunityPatch, responses((status = 200, body = Community), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[patch("/communities/{id}")]
-pub async fn rename_community(
+pub async fn update_community(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<Rename>,
+    body: web::Json<CommunityPatch>,
 ) -> ApiResult<web::Json<Community>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
-        super::communities::rename(state.db.writer(), &caller, id.into_inner(), &body.name).await?,
+        super::communities::update(state.db.writer(), &caller, id.into_inner(), &body).await?,
     ))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct GrantRole {
-    pub member_id: i64,
-    pub role: Role,
-    pub org_id: i64,
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OrgQuery {
+    /// Part of the unit's name.
+    #[serde(default)]
+    pub q: String,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct GrantId {
-    pub id: i64,
+/// Live units in the caller's subtrees whose name contains `q`.
+#[utoipa::path(tag = "orgs", params(OrgQuery), responses((status = 200, body = Vec<Org>)), security(("bearer" = [])))]
+#[get("/orgs")]
+pub async fn search_orgs(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    query: web::Query<OrgQuery>,
+) -> ApiResult<web::Json<Vec<Org>>> {
+    let caller = Caller::of(&auth);
+    Ok(web::Json(
+        super::search(state.db.reader(), &caller, &query.q).await?,
+    ))
+}
+
+/// Dissolve an empty unit (admins or secretaries of its parent); it is
+/// kept for its history.
+#[utoipa::path(tag = "orgs", responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The unit still has members, units or communities")), security(("bearer" = [])))]
+#[post("/orgs/{id}/dissolve")]
+pub async fn dissolve_org(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Org>> {
+    let caller = Caller::of(&auth);
+    let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
+    let org = super::manage::dissolve(&txn, &caller, id.into_inner()).await?;
+    txn.commit().await?;
+    Ok(web::Json(org))
 }
 
 /// Grant a role on a unit (admins over the unit).
@@ -226,7 +253,8 @@ pub async fn grant_role(
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
     let caller = Caller::of(&auth);
-    let id = super::grant_role(conn, &caller, body.member_id, body.role, body.org_id).await?;
+    let id =
+        super::roles::grant_role(conn, &caller, body.member_id, body.role, body.org_id).await?;
     Ok(HttpResponse::Created().json(GrantId { id }))
 }
 
@@ -240,6 +268,6 @@ pub async fn revoke_role(
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
     let caller = Caller::of(&auth);
-    super::revoke_role(conn, &caller, id.into_inner()).await?;
+    super::roles::revoke_role(conn, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

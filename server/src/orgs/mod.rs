@@ -3,24 +3,24 @@
 
 pub mod communities;
 pub mod handlers;
+pub mod manage;
+pub mod roles;
 pub mod tree;
 
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
 };
 use zhibu_shared::api::Page;
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::{
-    Community, MemberCategory, MemberStatus, MemberSummary, NewOrg, Org, OrgKind, Role, Sector,
-    compliance,
+    MemberCategory, MemberStatus, MemberSummary, Org, OrgKind, Role, Sector, compliance,
 };
 use zhibu_shared::phone::mask_phone;
 
 use crate::access::{ADMINS, Caller, MANAGERS};
-use crate::entities::{member_category, org_unit, role_grant};
+use crate::entities::{member_category, org_unit};
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
 
@@ -103,7 +103,12 @@ pub async fn org_views(
                 sector: u.sector.as_deref().and_then(Sector::from_code),
                 parent_id: u.parent_id,
                 member_count: members,
-                compliance: compliance(kind, members, formal),
+                compliance: if u.dissolved_at.is_some() {
+                    Vec::new()
+                } else {
+                    compliance(kind, members, formal)
+                },
+                dissolved_at: u.dissolved_at,
             }
         })
         .collect())
@@ -122,6 +127,7 @@ pub async fn children(
     visible_org(conn, caller, org_id).await?;
     let units = org_unit::Entity::find()
         .filter(org_unit::Column::ParentId.eq(org_id))
+        .filter(org_unit::Column::DissolvedAt.is_null())
         .order_by_asc(org_unit::Column::Id)
         .all(conn)
         .await?;
@@ -216,143 +222,38 @@ pub async fn members(
 pub async fn sector_committees(conn: &impl ConnectionTrait) -> ApiResult<Vec<Org>> {
     let units = org_unit::Entity::find()
         .filter(org_unit::Column::Kind.eq(OrgKind::SectorCommittee.code()))
+        .filter(org_unit::Column::DissolvedAt.is_null())
         .order_by_asc(org_unit::Column::Id)
         .all(conn)
         .await?;
     Ok(org_views(conn, units).await?)
 }
 
-#[derive(FromQueryResult)]
-struct CommunityRow {
-    id: i64,
-    name: String,
-    parent_id: i64,
-    parent_name: String,
-}
+/// The most units one search answers.
+const SEARCH_LIMIT: i64 = 20;
 
-/// Communities whose name contains `q` (at most 20).
-pub async fn search_communities(conn: &impl ConnectionTrait, q: &str) -> ApiResult<Vec<Community>> {
+/// `GET /orgs?q=`: live units in the caller's subtrees whose name contains
+/// `q`, by name, for picking a unit (a new parent, a community's own
+/// organisation).
+pub async fn search(conn: &impl ConnectionTrait, caller: &Caller, q: &str) -> ApiResult<Vec<Org>> {
     let q = q.trim();
-    if q.chars().count() > 50 {
+    if q.chars().count() > tree::MAX_NAME_CHARS {
         return Err(ApiError::invalid("q", "搜索词过长"));
     }
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let rows = sql::fetch_all::<CommunityRow>(
-        conn,
-        "SELECT c.id, c.name, o.id AS parent_id, o.name AS parent_name \
-         FROM community c JOIN org_unit o ON o.id = c.parent_org_id \
-         WHERE c.name LIKE $1 ESCAPE '\\' ORDER BY c.name, c.id LIMIT 20",
-        [format!("%{escaped}%").into()],
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Community {
-            id: r.id,
-            name: r.name,
-            parent: IdName {
-                id: r.parent_id,
-                name: r.parent_name,
-            },
-        })
-        .collect())
-}
-
-/// Moves a unit under another parent; admins over both only.
-pub async fn move_org(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    org_id: i64,
-    parent_id: i64,
-) -> ApiResult<Org> {
-    caller.require(conn, ADMINS, org_id).await?;
-    caller.require(conn, ADMINS, parent_id).await?;
-    tree::move_org(conn, org_id, parent_id).await?;
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "org.move",
-        "org_unit",
-        &org_id.to_string(),
-        Some(format!("{{\"parent_id\":{parent_id}}}")),
-    )
-    .await?;
-    get_org(conn, caller, org_id).await
-}
-
-/// Grants a role on a unit; admins over the unit only.
-pub async fn grant_role(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    member_id: i64,
-    role: Role,
-    org_id: i64,
-) -> ApiResult<i64> {
-    caller.require(conn, ADMINS, org_id).await?;
-    if !crate::members::is_active(conn, member_id).await? {
-        return Err(ApiError::invalid("member_id", "党员不存在或已停用"));
+    let roots = caller.orgs_with(ANY_ROLE);
+    if roots.is_empty() || q.is_empty() {
+        return Ok(Vec::new());
     }
-    caller.may_act_on(conn, member_id).await?;
-    let existing = role_grant::Entity::find()
-        .filter(role_grant::Column::MemberId.eq(member_id))
-        .filter(role_grant::Column::Role.eq(role.code()))
-        .filter(role_grant::Column::OrgId.eq(org_id))
-        .one(conn)
-        .await?;
-    if let Some(existing) = existing {
-        return Ok(existing.id);
-    }
-    let grant = role_grant::Entity::insert(role_grant::ActiveModel {
-        member_id: Set(member_id),
-        role: Set(role.code().to_owned()),
-        org_id: Set(org_id),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "role.grant",
-        "role_grant",
-        &grant.last_insert_id.to_string(),
-        Some(format!(
-            "{{\"member_id\":{member_id},\"role\":\"{}\",\"org_id\":{org_id}}}",
-            role.code()
-        )),
-    )
-    .await?;
-    Ok(grant.last_insert_id)
-}
-
-/// Revokes a role grant; admins over its unit only.
-pub async fn revoke_role(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    grant_id: i64,
-) -> ApiResult<()> {
-    let grant = role_grant::Entity::find_by_id(grant_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    caller.require(conn, ADMINS, grant.org_id).await?;
-    caller.may_act_on(conn, grant.member_id).await?;
-    role_grant::Entity::delete_by_id(grant_id)
-        .exec(conn)
-        .await?;
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "role.revoke",
-        "role_grant",
-        &grant_id.to_string(),
-        None,
-    )
-    .await?;
-    Ok(())
+    let query = format!(
+        "SELECT DISTINCT o.* FROM org_unit o JOIN org_closure c ON c.descendant_id = o.id \
+         WHERE c.ancestor_id IN ({}) AND o.dissolved_at IS NULL AND o.name LIKE $1 ESCAPE '\\' \
+         ORDER BY o.name, o.id LIMIT {SEARCH_LIMIT}",
+        sql::placeholders(2, roots.len())
+    );
+    let values =
+        std::iter::once(sql::contains_pattern(q).into()).chain(roots.into_iter().map(Into::into));
+    let units = sql::fetch_all::<org_unit::Model>(conn, &query, values).await?;
+    Ok(org_views(conn, units).await?)
 }
 
 /// Units below `org_id` (itself included), for exports.
@@ -370,126 +271,4 @@ pub async fn subtree_ids(conn: &impl ConnectionTrait, org_id: i64) -> Result<Vec
     .into_iter()
     .map(|r| r.descendant_id)
     .collect())
-}
-
-/// `POST /orgs/{id}/children`: a new unit under `parent_id`, by admins or
-/// secretaries of the parent; the kind must fit under the parent's, and a
-/// sector committee names its sector (a unit under one keeps its sector).
-pub async fn create_child(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    parent_id: i64,
-    req: &NewOrg,
-    tz: chrono_tz::Tz,
-) -> ApiResult<Org> {
-    caller
-        .require(conn, &[Role::Admin, Role::Secretary], parent_id)
-        .await?;
-    let parent = org_unit::Entity::find_by_id(parent_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let parent_kind = OrgKind::from_code(&parent.kind).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!("unit {parent_id} has an unknown kind"))
-    })?;
-    let name = req.name.trim();
-    if let Some(problem) = tree::name_problem(name) {
-        return Err(ApiError::invalid("name", problem));
-    }
-    if !parent_kind.child_kinds().contains(&req.kind) {
-        return Err(ApiError::invalid(
-            "kind",
-            format!("{}下不能设立{}", parent_kind.zh(), req.kind.zh()),
-        ));
-    }
-    let parent_sector = parent.sector.as_deref().and_then(Sector::from_code);
-    let sector = match (req.kind, req.sector, parent_sector) {
-        (OrgKind::SectorCommittee, None, None) => {
-            return Err(ApiError::invalid("sector", "行业党委须选择所属行业"));
-        }
-        (_, Some(asked), Some(inherited)) if asked != inherited => {
-            return Err(ApiError::invalid(
-                "sector",
-                format!("上级组织属于{}行业", inherited.zh()),
-            ));
-        }
-        (OrgKind::SectorCommittee, asked, inherited) => asked.or(inherited),
-        (_, None, inherited) => inherited,
-        (_, Some(_), None) => {
-            return Err(ApiError::invalid(
-                "sector",
-                "只有行业党委及其下属组织有所属行业",
-            ));
-        }
-        (_, Some(asked), Some(_)) => Some(asked),
-    };
-    if tree::find_child(conn, Some(parent_id), name)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::conflict("name_taken", "上级组织下已有同名组织"));
-    }
-    if tree::depth_of(conn, parent_id).await? + 1 >= tree::MAX_ORG_DEPTH as i64 {
-        return Err(ApiError::invalid(
-            "kind",
-            format!("组织最多 {} 级", tree::MAX_ORG_DEPTH),
-        ));
-    }
-    let unit = tree::create_org(conn, name, req.kind, sector, Some(parent_id)).await?;
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "org.create",
-        "org_unit",
-        &unit.id.to_string(),
-        Some(serde_json::json!({"parent_id": parent_id, "kind": req.kind.code()}).to_string()),
-    )
-    .await?;
-    // A new holder of theme days gets this month's and the next ones.
-    crate::checkins::schedule(conn, tz).await?;
-    get_org(conn, caller, unit.id).await
-}
-
-/// `PATCH /orgs/{id}`: admins or secretaries of the unit rename it.
-pub async fn rename(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    org_id: i64,
-    name: &str,
-) -> ApiResult<Org> {
-    caller
-        .require(conn, &[Role::Admin, Role::Secretary], org_id)
-        .await?;
-    let unit = org_unit::Entity::find_by_id(org_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let name = name.trim();
-    if let Some(problem) = tree::name_problem(name) {
-        return Err(ApiError::invalid("name", problem));
-    }
-    if tree::find_child(conn, unit.parent_id, name)
-        .await?
-        .is_some_and(|other| other.id != org_id)
-    {
-        return Err(ApiError::conflict("name_taken", "上级组织下已有同名组织"));
-    }
-    org_unit::Entity::update_many()
-        .col_expr(
-            org_unit::Column::Name,
-            sea_orm::sea_query::Expr::value(name),
-        )
-        .filter(org_unit::Column::Id.eq(org_id))
-        .exec(conn)
-        .await?;
-    crate::audit::record(
-        conn,
-        Some(caller.member_id),
-        "org.rename",
-        "org_unit",
-        &org_id.to_string(),
-        Some(serde_json::json!({"from": unit.name, "to": name}).to_string()),
-    )
-    .await?;
-    get_org(conn, caller, org_id).await
 }

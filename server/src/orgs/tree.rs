@@ -65,6 +65,21 @@ pub async fn depth_of(conn: &impl ConnectionTrait, org_id: i64) -> Result<i64, D
     .map_or(0, |d| d.depth))
 }
 
+/// How many levels hang below a unit (0 for a leaf).
+pub async fn height_of(conn: &impl ConnectionTrait, org_id: i64) -> Result<i64, DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Depth {
+        depth: i64,
+    }
+    Ok(sql::fetch_one::<Depth>(
+        conn,
+        "SELECT CAST(MAX(depth) AS BIGINT) AS depth FROM org_closure WHERE ancestor_id = $1",
+        [org_id.into()],
+    )
+    .await?
+    .map_or(0, |d| d.depth))
+}
+
 /// The county: the one unit without a parent.
 pub async fn find_root(conn: &impl ConnectionTrait) -> Result<Option<org_unit::Model>, DbErr> {
     org_unit::Entity::find()
@@ -79,7 +94,10 @@ pub async fn find_child(
     parent_id: Option<i64>,
     name: &str,
 ) -> Result<Option<org_unit::Model>, DbErr> {
-    let query = org_unit::Entity::find().filter(org_unit::Column::Name.eq(name));
+    // A dissolved unit keeps its name for its history; a new one may reuse it.
+    let query = org_unit::Entity::find()
+        .filter(org_unit::Column::Name.eq(name))
+        .filter(org_unit::Column::DissolvedAt.is_null());
     let query = match parent_id {
         Some(p) => query.filter(org_unit::Column::ParentId.eq(p)),
         None => query.filter(org_unit::Column::ParentId.is_null()),

@@ -28,11 +28,24 @@ struct Row {
     path: Vec<String>,
     categories: BTreeSet<MemberCategory>,
     joined: Option<NaiveDate>,
-    community_id: Option<i64>,
+    /// Marked 预备党员 in 党员类别.
+    probationary: bool,
+    community: Option<CommunityRef>,
     /// The optional 工作单位 column; `None` when the file has no such column
     /// (then the stored employer is kept).
     employer: Option<Option<String>>,
 }
+
+/// A row's 报到社区: one that exists, or a new one to create under a
+/// township or street, written `街道/社区`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum CommunityRef {
+    Existing(i64),
+    New { street: i64, name: String },
+}
+
+/// The 党员类别 word that marks a probationary member.
+const PROBATIONARY: &[&str] = &["预备党员", "预备"];
 
 /// The earliest plausible date of joining the Party.
 const PARTY_FOUNDED: (i32, u32, u32) = (1921, 7, 1);
@@ -88,9 +101,13 @@ pub async fn import(
     }
 
     let mut communities: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut by_street: HashMap<(i64, String), i64> = HashMap::new();
     for c in community::Entity::find().all(conn).await? {
+        by_street.insert((c.parent_org_id, c.name.clone()), c.id);
         communities.entry(c.name).or_default().push(c.id);
     }
+    let streets = street_units(conn).await?;
+    let mut may_create: HashMap<i64, bool> = HashMap::new();
     let founded = NaiveDate::from_ymd_opt(PARTY_FOUNDED.0, PARTY_FOUNDED.1, PARTY_FOUNDED.2)
         .unwrap_or_default();
 
@@ -144,14 +161,21 @@ pub async fn import(
             error(HEADERS[2], "党员须隶属于县委以下的基层组织".into());
         }
         let mut categories = BTreeSet::new();
+        let mut probationary = false;
         for part in split_categories(cell(3)) {
+            if PROBATIONARY.contains(&part) {
+                probationary = true;
+                continue;
+            }
             match MemberCategory::from_zh(part) {
                 Some(c) => {
                     categories.insert(c);
                 }
                 None => error(
                     HEADERS[3],
-                    format!("未知的党员类别“{part}”（可选：在职、无职设岗、流动、困难、离退休）"),
+                    format!(
+                        "未知的党员类别“{part}”（可选：在职、无职设岗、流动、困难、离退休、预备党员）"
+                    ),
                 ),
             }
         }
@@ -176,21 +200,71 @@ pub async fn import(
                 }
             },
         };
-        let community_id = match cell(5) {
+        let community = match cell(5) {
             "" => None,
-            text => match communities.get(text).map(Vec::as_slice) {
-                Some([id]) => Some(*id),
-                Some([_, _, ..]) => {
-                    error(
-                        HEADERS[5],
-                        format!("有多个名为“{text}”的社区，请联系组织部处理"),
-                    );
-                    None
+            text => match text.rsplit_once('/') {
+                Some((street_text, name)) => {
+                    let name = name.trim();
+                    let street_text = street_text.rsplit('/').next().unwrap_or("").trim();
+                    match find_street(&streets, street_text) {
+                        Err(message) => {
+                            error(HEADERS[5], message);
+                            None
+                        }
+                        Ok(street) => match by_street.get(&(street, name.to_owned())) {
+                            Some(id) => Some(CommunityRef::Existing(*id)),
+                            None => {
+                                if let Some(problem) = tree::name_problem(name) {
+                                    error(HEADERS[5], format!("社区名称：{problem}"));
+                                    None
+                                } else {
+                                    let allowed = match may_create.get(&street) {
+                                        Some(allowed) => *allowed,
+                                        None => {
+                                            let allowed = match actor {
+                                                Some(caller) => {
+                                                    caller.reaches(conn, ADMINS, street).await?
+                                                }
+                                                None => true,
+                                            };
+                                            may_create.insert(street, allowed);
+                                            allowed
+                                        }
+                                    };
+                                    if allowed {
+                                        Some(CommunityRef::New {
+                                            street,
+                                            name: name.to_owned(),
+                                        })
+                                    } else {
+                                        error(
+                                            HEADERS[5],
+                                            format!("社区“{name}”不存在，且您无权在该街道新建社区"),
+                                        );
+                                        None
+                                    }
+                                }
+                            }
+                        },
+                    }
                 }
-                _ => {
-                    error(HEADERS[5], format!("社区“{text}”不存在"));
-                    None
-                }
+                None => match communities.get(text).map(Vec::as_slice) {
+                    Some([id]) => Some(CommunityRef::Existing(*id)),
+                    Some([_, _, ..]) => {
+                        error(
+                            HEADERS[5],
+                            format!("有多个名为“{text}”的社区，请写成“街道/社区”"),
+                        );
+                        None
+                    }
+                    _ => {
+                        error(
+                            HEADERS[5],
+                            format!("社区“{text}”不存在；如需新建，请写成“街道/{text}”"),
+                        );
+                        None
+                    }
+                },
             },
         };
         if employer
@@ -208,7 +282,8 @@ pub async fn import(
                 path,
                 categories,
                 joined,
-                community_id,
+                probationary,
+                community,
                 employer,
             });
         }
@@ -285,8 +360,23 @@ pub async fn import(
             }
         }
     }
+    let new_communities: BTreeSet<(i64, String)> = rows
+        .iter()
+        .filter_map(|r| match &r.community {
+            Some(CommunityRef::New { street, name }) => Some((*street, name.clone())),
+            _ => None,
+        })
+        .collect();
+    let street_names: HashMap<i64, &str> =
+        streets.iter().map(|s| (s.id, s.name.as_str())).collect();
     let mut report = ImportReport {
         dry_run,
+        new_communities: new_communities
+            .iter()
+            .map(|(street, name)| {
+                format!("{}/{name}", street_names.get(street).copied().unwrap_or(""))
+            })
+            .collect(),
         ..Default::default()
     };
     let mut changes: Vec<(&Row, Option<&member::Model>)> = Vec::new();
@@ -300,7 +390,12 @@ pub async fn import(
                 let same = m.name == row.name
                     && path_ids.get(&row.path).copied().flatten() == Some(m.branch_id)
                     && m.joined_party_on == row.joined
-                    && m.community_id == row.community_id
+                    && match &row.community {
+                        None => m.community_id.is_none(),
+                        Some(CommunityRef::Existing(id)) => m.community_id == Some(*id),
+                        Some(CommunityRef::New { .. }) => false,
+                    }
+                    && wanted_probationary(row, m) == m.probationary
                     && row.employer.as_ref().is_none_or(|e| *e == m.employer)
                     && existing_categories.get(&m.id).cloned().unwrap_or_default()
                         == row.categories;
@@ -317,6 +412,20 @@ pub async fn import(
         return Ok(report);
     }
 
+    let mut created_communities: HashMap<(i64, String), i64> = HashMap::new();
+    for (street, name) in new_communities {
+        let id =
+            crate::orgs::communities::insert(conn, actor.map(|c| c.member_id), street, &name, None)
+                .await?;
+        created_communities.insert((street, name), id);
+    }
+    let community_of = |row: &Row| match &row.community {
+        None => None,
+        Some(CommunityRef::Existing(id)) => Some(*id),
+        Some(CommunityRef::New { street, name }) => {
+            created_communities.get(&(*street, name.clone())).copied()
+        }
+    };
     let mut resolved: BTreeMap<Vec<String>, i64> = BTreeMap::new();
     let now = now();
     for (row, before) in changes {
@@ -337,9 +446,9 @@ pub async fn import(
                     password_hash: Set(None),
                     branch_id: Set(branch_id),
                     employer: Set(row.employer.clone().flatten()),
-                    community_id: Set(row.community_id),
+                    community_id: Set(community_of(row)),
                     joined_party_on: Set(row.joined),
-                    probationary: Set(false),
+                    probationary: Set(row.probationary),
                     status: Set("active".into()),
                     disabled_at: Set(None),
                     created_at: Set(now),
@@ -364,7 +473,11 @@ pub async fn import(
                     )
                     .col_expr(
                         member::Column::CommunityId,
-                        sea_orm::sea_query::Expr::value(row.community_id),
+                        sea_orm::sea_query::Expr::value(community_of(row)),
+                    )
+                    .col_expr(
+                        member::Column::Probationary,
+                        sea_orm::sea_query::Expr::value(wanted_probationary(row, m)),
                     )
                     .col_expr(
                         member::Column::JoinedPartyOn,
@@ -406,6 +519,54 @@ pub async fn import(
         }
     }
     Ok(report)
+}
+
+/// A file marks members probationary; only the member page records 转正
+/// (with its date), so a file never makes a formal member probationary
+/// again once 转正 was recorded, nor a probationary one formal.
+fn wanted_probationary(row: &Row, m: &member::Model) -> bool {
+    m.probationary || (row.probationary && m.formal_on.is_none())
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Street {
+    id: i64,
+    name: String,
+}
+
+/// Live townships and streets, where communities are set up.
+async fn street_units(conn: &impl ConnectionTrait) -> Result<Vec<Street>, sea_orm::DbErr> {
+    crate::sql::fetch_all::<Street>(
+        conn,
+        "SELECT id, name FROM org_unit WHERE kind IN ('working_committee', 'party_committee') \
+         AND dissolved_at IS NULL ORDER BY id",
+        [],
+    )
+    .await
+}
+
+/// The township or street a roster names: its unit's full name, or the
+/// name without the committee's suffix (城关街道 for 城关街道党工委).
+fn find_street(streets: &[Street], text: &str) -> Result<i64, String> {
+    let exact: Vec<i64> = streets
+        .iter()
+        .filter(|s| s.name == text)
+        .map(|s| s.id)
+        .collect();
+    let hits = if exact.is_empty() && !text.is_empty() {
+        streets
+            .iter()
+            .filter(|s| s.name.starts_with(text))
+            .map(|s| s.id)
+            .collect()
+    } else {
+        exact
+    };
+    match hits.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(format!("找不到街道（乡镇）“{text}”")),
+        _ => Err(format!("“{text}”对应多个街道（乡镇），请写全称")),
+    }
 }
 
 /// The sheet row number of a phone, for errors found after parsing.
