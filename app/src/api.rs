@@ -22,7 +22,10 @@ use zhibu_shared::auth::{
     Session, WechatBindRequest, WechatLoginRequest,
 };
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::org::{Community, ImportReport, NewCommunity, NewOrg, Org, Rename};
+use zhibu_shared::member::{GrantId, GrantRole, MemberDetail, MemberPatch};
+use zhibu_shared::org::{
+    Community, CommunityPatch, ImportReport, MoveOrg, NewCommunity, NewOrg, Org, Rename,
+};
 
 use crate::i18n::Strings;
 use crate::storage;
@@ -252,6 +255,59 @@ pub async fn change_password(request: &ChangePasswordRequest) -> Result<Session,
 /// `POST /orgs/{id}/children`: a new unit under `parent`.
 pub async fn create_child_org(parent: i64, request: &NewOrg) -> Result<Org, ApiError> {
     post(&format!("/orgs/{parent}/children"), request).await
+}
+
+/// `POST /orgs/{id}/move`: the unit and its subtree under another parent.
+pub async fn move_org(id: i64, parent_id: i64) -> Result<Org, ApiError> {
+    post(&format!("/orgs/{id}/move"), &MoveOrg { parent_id }).await
+}
+
+/// `POST /orgs/{id}/dissolve`: an empty unit, kept for its history.
+pub async fn dissolve_org(id: i64) -> Result<Org, ApiError> {
+    post(&format!("/orgs/{id}/dissolve"), &serde_json::json!({})).await
+}
+
+/// `GET /orgs?q=`: units in the caller's subtrees by name.
+pub async fn search_orgs(q: &str) -> Result<Vec<Org>, ApiError> {
+    get(&format!("/orgs?q={}", enc(q))).await
+}
+
+/// `GET /communities?street_id=`: the communities of a township or street.
+pub async fn street_communities(street_id: i64) -> Result<Vec<Community>, ApiError> {
+    get(&format!("/communities?street_id={street_id}")).await
+}
+
+/// `PATCH /communities/{id}`.
+pub async fn update_community(id: i64, request: &CommunityPatch) -> Result<Community, ApiError> {
+    patch(&format!("/communities/{id}"), request).await
+}
+
+/// `GET /members/{id}`: the member page.
+pub async fn member(id: i64) -> Result<MemberDetail, ApiError> {
+    get(&format!("/members/{id}")).await
+}
+
+/// `PATCH /members/{id}`: categories, 转正, status.
+pub async fn update_member(id: i64, request: &MemberPatch) -> Result<(), ApiError> {
+    call(
+        "PATCH",
+        &format!("/members/{id}"),
+        Some(Body::Json(encode(request)?)),
+        false,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `POST /roles`.
+pub async fn grant_role(request: &GrantRole) -> Result<GrantId, ApiError> {
+    post("/roles", request).await
+}
+
+/// `DELETE /roles/{id}`.
+pub async fn revoke_role(id: i64) -> Result<(), ApiError> {
+    call("DELETE", &format!("/roles/{id}"), None, false).await?;
+    Ok(())
 }
 
 /// `PATCH /orgs/{id}`.

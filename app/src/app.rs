@@ -124,6 +124,7 @@ fn more_pages() -> AnyView {
     use crate::pages::me::community::CommunityReportPage;
     use crate::pages::me::password::PasswordPage;
     use crate::pages::me::sectors::SectorsPage;
+    use crate::pages::members::MemberPage;
     use crate::pages::orgs::OrgPage;
     use crate::pages::orgs::hours::HoursPage;
     use crate::pages::review::ReviewPage;
@@ -138,6 +139,7 @@ fn more_pages() -> AnyView {
             <Route path=path!("/me/password") view=PasswordPage/>
             <Route path=path!("/certificates/:number") view=|| view! { <CertificatePage verify=false/> }/>
             <Route path=path!("/verify/:number") view=|| view! { <CertificatePage verify=true/> }/>
+            <Route path=path!("/members/:id") view=MemberPage/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/review") view=ReviewPage/>

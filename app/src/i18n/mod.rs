@@ -298,6 +298,50 @@ pub struct Strings {
     pub org_no_theme_days: &'static str,
     pub org_members: &'static str,
     pub probationary: &'static str,
+    pub title_member: &'static str,
+    pub member_branch: &'static str,
+    pub member_community: &'static str,
+    pub member_joined: &'static str,
+    pub member_formal_on: &'static str,
+    pub member_record_formal: &'static str,
+    pub member_formal_hint: &'static str,
+    pub member_categories: &'static str,
+    pub member_save_categories: &'static str,
+    pub member_saved: &'static str,
+    pub member_status: &'static str,
+    pub member_status_save: &'static str,
+    pub member_account: &'static str,
+    pub member_activated: &'static str,
+    pub member_not_activated: &'static str,
+    pub member_disabled: &'static str,
+    pub member_readonly: &'static str,
+    pub member_roles: &'static str,
+    pub member_no_roles: &'static str,
+    pub role_revoke: &'static str,
+    pub role_revoked: &'static str,
+    pub role_grant: &'static str,
+    pub role_role: &'static str,
+    pub role_unit: &'static str,
+    pub role_granted: &'static str,
+    pub org_move: &'static str,
+    pub org_move_search: &'static str,
+    pub org_move_to: &'static str,
+    pub org_moved: &'static str,
+    pub org_dissolve: &'static str,
+    pub org_dissolve_hint: &'static str,
+    pub org_dissolve_confirm: &'static str,
+    pub org_dissolved: &'static str,
+    pub community_list: &'static str,
+    pub community_address: &'static str,
+    pub community_org: &'static str,
+    pub community_org_none: &'static str,
+    pub community_save: &'static str,
+    pub community_saved: &'static str,
+    pub community_admin: &'static str,
+    pub community_admin_assign: &'static str,
+    pub community_admin_assigned: &'static str,
+    pub community_admin_needs_org: &'static str,
+    pub member_statuses: [&'static str; 3],
     pub month: &'static str,
     pub month_from: &'static str,
     pub month_to: &'static str,
@@ -430,7 +474,7 @@ fn set_document_lang(locale: Locale) {
 }
 
 use zhibu_shared::checkin::{ReviewStatus, ThemeDayStatus};
-use zhibu_shared::org::{MemberCategory, OrgKind, Role};
+use zhibu_shared::org::{MemberCategory, MemberStatus, OrgKind, Role};
 use zhibu_shared::service::{LogStatus, ServiceKind};
 
 use crate::components::BadgeTone;
@@ -478,4 +522,8 @@ pub fn role_name(t: &Strings, role: Role) -> &'static str {
 
 pub fn org_kind_name(t: &Strings, kind: OrgKind) -> &'static str {
     t.org_kinds[kind as usize]
+}
+
+pub fn member_status_name(t: &Strings, status: MemberStatus) -> &'static str {
+    t.member_statuses[status as usize]
 }

@@ -5,6 +5,7 @@ pub mod checkins;
 pub mod home;
 pub mod login;
 pub mod me;
+pub mod members;
 pub mod not_found;
 pub mod orgs;
 pub mod review;

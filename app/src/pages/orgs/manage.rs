@@ -1,19 +1,29 @@
 //! Managing the tree from a unit's page (admins and secretaries): a new
 //! unit under it, with the kinds that fit and the size rules shown; a new
-//! name; a new community under a township or street.
+//! name; a move under another parent; dissolving it once empty; a new
+//! community under a township or street.
 
 use leptos::prelude::*;
 use zhibu_shared::org::{NewCommunity, NewOrg, Org, OrgKind, Rename, Sector};
 
 use crate::api;
-use crate::components::{Button, ButtonVariant, Card, Field, Loaded, reload, use_toast};
+use crate::components::{
+    Button, ButtonVariant, Card, Field, Item, List, Loaded, reload, use_toast,
+};
 use crate::i18n::{org_kind_name, tr, use_i18n};
 
 #[component]
-pub fn Manage(org: Org, this: Loaded<Org>, children: Loaded<Vec<Org>>) -> impl IntoView {
+pub fn Manage(
+    org: Org,
+    this: Loaded<Org>,
+    children: Loaded<Vec<Org>>,
+    /// Bumped when a community was created, so the list reloads.
+    communities_changed: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
     let id = org.id;
+    let parent_id = org.parent_id;
     let kinds = org.kind.child_kinds();
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(
@@ -25,6 +35,11 @@ pub fn Manage(org: Org, this: Loaded<Org>, children: Loaded<Vec<Org>>) -> impl I
     let sector = RwSignal::new(String::new());
     let new_name = RwSignal::new(org.name.clone());
     let community = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let parent_query = RwSignal::new(String::new());
+    let parents = RwSignal::new(Vec::<Org>::new());
+    let confirming = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let done = move |message: &'static str| {
@@ -76,18 +91,96 @@ pub fn Manage(org: Org, this: Loaded<Org>, children: Loaded<Vec<Org>>) -> impl I
     };
     let add_community = move |_| {
         let t = i18n.t_untracked();
+        let typed = address.get_untracked().trim().to_owned();
         let request = NewCommunity {
             name: community.get_untracked().trim().to_owned(),
             street_org_id: id,
+            address: (!typed.is_empty()).then_some(typed),
         };
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
             match api::create_community(&request).await {
                 Ok(_) => {
                     community.set(String::new());
+                    address.set(String::new());
+                    communities_changed.update(|n| *n += 1);
                     done(t.community_created);
                 }
                 Err(e) => failed(e),
+            }
+        });
+    };
+    let search = move |_| {
+        let q = parent_query.get_untracked().trim().to_owned();
+        if q.is_empty() {
+            return;
+        }
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::search_orgs(&q).await {
+                Ok(found) => {
+                    busy.set(false);
+                    error.set(None);
+                    parents.set(found.into_iter().filter(|o| o.id != id).collect());
+                }
+                Err(e) => failed(e),
+            }
+        });
+    };
+    let move_here = Callback::new(move |key: String| {
+        let t = i18n.t_untracked();
+        let Ok(parent) = key.parse::<i64>() else {
+            return;
+        };
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::move_org(id, parent).await {
+                Ok(_) => {
+                    parents.set(Vec::new());
+                    parent_query.set(String::new());
+                    reload(this, format!("/orgs/{id}"));
+                    done(t.org_moved);
+                }
+                Err(e) => failed(e),
+            }
+        });
+    });
+    let parent_items = move || {
+        let t = i18n.t();
+        parents.with(|found| {
+            found
+                .iter()
+                .map(|o| Item {
+                    key: o.id.to_string(),
+                    title: o.name.clone(),
+                    sub: org_kind_name(t, o.kind).to_owned(),
+                    action: true,
+                    ..Item::default()
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let dissolve = move |_| {
+        let t = i18n.t_untracked();
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        let parent = parent_id;
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::dissolve_org(id).await {
+                Ok(_) => {
+                    done(t.org_dissolved);
+                    if let Some(parent) = parent {
+                        navigate(&format!("/orgs/{parent}"), Default::default());
+                    }
+                }
+                Err(e) => {
+                    confirming.set(false);
+                    failed(e)
+                }
             }
         });
     };
@@ -134,9 +227,25 @@ pub fn Manage(org: Org, this: Loaded<Org>, children: Loaded<Vec<Org>>) -> impl I
             <div class="actions">
                 <Button loading=busy on_click=rename>{tr(|t| t.org_rename)}</Button>
             </div>
+            {parent_id.is_some().then(|| view! {
+                <h3 class="card-subtitle">{tr(|t| t.org_move)}</h3>
+                <Field label=|t| t.org_move_search name="parent-search" value=parent_query/>
+                <div class="actions">
+                    <Button loading=busy on_click=search>{tr(|t| t.search)}</Button>
+                </div>
+                <List items=parent_items action=(|t| t.org_move_to, move_here)/>
+                <h3 class="card-subtitle">{tr(|t| t.org_dissolve)}</h3>
+                <p class="muted">{tr(|t| t.org_dissolve_hint)}</p>
+                <div class="actions">
+                    <Button variant=ButtonVariant::Danger loading=busy on_click=dissolve>
+                        {move || if confirming.get() { i18n.t().org_dissolve_confirm } else { i18n.t().org_dissolve }}
+                    </Button>
+                </div>
+            })}
             {holds_communities.then(|| view! {
                 <h3 class="card-subtitle">{tr(|t| t.community_new)}</h3>
                 <Field label=|t| t.community_name name="community-name" value=community/>
+                <Field label=|t| t.community_address name="community-address" value=address/>
                 <div class="actions">
                     <Button loading=busy on_click=add_community>{tr(|t| t.community_create)}</Button>
                 </div>

@@ -2,14 +2,15 @@
 //! issues, its children in tree order, its theme days by month and its
 //! members page by page.
 
-mod activation;
+pub mod activation;
+mod communities;
 pub mod hours;
 mod manage;
 
 use leptos::prelude::*;
 use zhibu_shared::api::Page;
 use zhibu_shared::checkin::ThemeDay;
-use zhibu_shared::org::{MemberSummary, Org};
+use zhibu_shared::org::{MemberSummary, Org, OrgKind};
 
 use crate::api;
 use crate::components::{
@@ -73,6 +74,7 @@ fn OrgView(id: i64) -> impl IntoView {
                     <Card>
                         <h2 class="card-title">{o.name}</h2>
                         <p class="muted">{org_kind_name(t, o.kind)}" · "{o.member_count}" "{t.people}</p>
+                        {o.dissolved_at.map(|_| view! { <Badge tone=BadgeTone::Muted>{t.org_dissolved}</Badge> })}
                         <ul class="issues">{issues}</ul>
                     </Card>
                 }
@@ -108,10 +110,20 @@ fn OrgView(id: i64) -> impl IntoView {
         })
     };
     // Only role holders browse units; the server decides what they may change.
+    let communities_changed = RwSignal::new(0u32);
     let manage = move || {
         org.get()
             .and_then(Result::ok)
-            .map(|o| view! { <manage::Manage org=o this=org children=children/> })
+            .filter(|o| o.dissolved_at.is_none())
+            .map(|o| {
+                let street = matches!(o.kind, OrgKind::WorkingCommittee | OrgKind::PartyCommittee);
+                view! {
+                    <manage::Manage org=o this=org children=children communities_changed=communities_changed/>
+                    {street.then(|| view! {
+                        <communities::StreetCommunities street_id=id children=children changed=communities_changed/>
+                    })}
+                }
+            })
     };
     view! {
         {head}
@@ -178,8 +190,8 @@ fn Members(id: i64) -> impl IntoView {
                         badge: m
                             .probationary
                             .then(|| (t.probationary.to_owned(), BadgeTone::Muted)),
+                        href: Some(format!("/members/{}", m.id)),
                         action: true,
-                        ..Item::default()
                     }
                 })
                 .collect()
