@@ -86,6 +86,7 @@ pub const EN: Strings = Strings {
     roster_download: "Download the roster (XLSX)",
     roster_bad_rows: "problems; nothing was written:",
     roster_would: "Checked; importing will: ",
+    roster_new_communities: "New reporting communities: ",
     roster_done: "Imported: ",
     roster_created: "new",
     roster_updated: "updated",
@@ -226,7 +227,7 @@ pub const EN: Strings = Strings {
     login_or: "or sign in with your phone",
     me_categories: "Categories",
     me_sectors: "Sector committees",
-    me_work: "Work",
+    me_work: "Manage",
     me_orgs: "Organisation",
     categories: [
         "In office",

@@ -104,6 +104,7 @@ pub struct Strings {
     pub roster_download: &'static str,
     pub roster_bad_rows: &'static str,
     pub roster_would: &'static str,
+    pub roster_new_communities: &'static str,
     pub roster_done: &'static str,
     pub roster_created: &'static str,
     pub roster_updated: &'static str,

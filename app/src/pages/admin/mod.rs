@@ -121,9 +121,17 @@ fn Report(report: ImportReport, dry_run: bool) -> impl IntoView {
         )
     };
     let bad = !report.errors.is_empty();
+    let new_communities = (!bad && !report.new_communities.is_empty()).then(|| {
+        format!(
+            "{}{}",
+            t.roster_new_communities,
+            report.new_communities.join("、")
+        )
+    });
     view! {
         <section class="roster-report" aria-live="polite">
             <p class=if bad { "form-error" } else { "roster-ok" }>{summary}</p>
+            {new_communities.map(|text| view! { <p class="muted roster-communities">{text}</p> })}
             <ul class="roster-errors">
                 {report.errors.into_iter().map(|e| {
                     let row = if e.row == 0 { t.roster_file.to_owned() } else { format!("{} {}", t.roster_row, e.row) };
