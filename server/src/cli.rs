@@ -247,7 +247,7 @@ pub async fn verify_rollups(settings: &Settings, fix: bool) -> anyhow::Result<i3
     use sea_orm::TransactionTrait;
     let db = Db::connect(&settings.database_url).await?;
     db.migrate().await?;
-    let differences = crate::service::rollup::verify(db.reader()).await?;
+    let differences = crate::volunteer::rollup::verify(db.reader()).await?;
     for d in &differences {
         println!(
             "{} {}: stored {:?}, recomputed {:?}",
@@ -265,9 +265,9 @@ pub async fn verify_rollups(settings: &Settings, fix: bool) -> anyhow::Result<i3
         return Ok(1);
     }
     let txn = db.writer().begin().await?;
-    crate::service::rollup::rebuild(&txn).await?;
+    crate::volunteer::rollup::rebuild(&txn).await?;
     txn.commit().await?;
-    let left = crate::service::rollup::verify(db.reader()).await?;
+    let left = crate::volunteer::rollup::verify(db.reader()).await?;
     println!("rebuilt; {} differences left", left.len());
     db.close().await;
     Ok(if left.is_empty() { 0 } else { 1 })

@@ -536,7 +536,8 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
                 start_time: None,
                 note: None,
             };
-            let Ok(outcome) = crate::service::logs::create(txn, &auth, &req, None, today, tz).await
+            let Ok(outcome) =
+                crate::volunteer::logs::create(txn, &auth, &req, None, today, tz).await
             else {
                 continue;
             };
@@ -549,7 +550,7 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
         }
     }
     for chunk in approved.chunks(500) {
-        crate::service::logs::review(txn, &caller, chunk, Decision::Approve, None)
+        crate::volunteer::logs::review(txn, &caller, chunk, Decision::Approve, None)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{audit, auth, checkins, members, orgs, roster, service};
+use crate::{audit, auth, checkins, members, orgs, roster, volunteer};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -55,21 +55,21 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(checkins::handlers::request_makeup)
         .service(checkins::handlers::list_makeups)
         .service(checkins::handlers::review_makeups);
-    cfg.service(service::handlers::report_to_community)
-        .service(service::handlers::my_community_reports)
-        .service(service::handlers::review_community_reports)
-        .service(service::handlers::community_service)
-        .service(service::handlers::join_sector)
-        .service(service::handlers::my_sector_memberships)
-        .service(service::handlers::review_sector_memberships)
-        .service(service::handlers::log_service)
-        .service(service::handlers::correct_log)
-        .service(service::handlers::my_service_logs)
-        .service(service::handlers::review_service_logs)
-        .service(service::handlers::pending)
-        .service(service::handlers::org_hours)
-        .service(service::handlers::community_hours)
-        .service(service::handlers::follow_up)
-        .service(service::handlers::issue_certificate)
-        .service(service::handlers::verify_certificate);
+    cfg.service(volunteer::handlers::report_to_community)
+        .service(volunteer::handlers::my_community_reports)
+        .service(volunteer::handlers::review_community_reports)
+        .service(volunteer::handlers::community_service)
+        .service(volunteer::handlers::join_sector)
+        .service(volunteer::handlers::my_sector_memberships)
+        .service(volunteer::handlers::review_sector_memberships)
+        .service(volunteer::handlers::log_service)
+        .service(volunteer::handlers::correct_log)
+        .service(volunteer::handlers::my_service_logs)
+        .service(volunteer::handlers::review_service_logs)
+        .service(volunteer::handlers::pending)
+        .service(volunteer::handlers::org_hours)
+        .service(volunteer::handlers::community_hours)
+        .service(volunteer::handlers::follow_up)
+        .service(volunteer::handlers::issue_certificate)
+        .service(volunteer::handlers::verify_certificate);
 }

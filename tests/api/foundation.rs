@@ -377,7 +377,7 @@ async fn the_demo_seed_runs_once_and_a_second_start_reuses_the_data() {
         "{checkins} check-ins, {logs} logs"
     );
     assert!(
-        zhibu_server::service::rollup::verify(first.db().reader())
+        zhibu_server::volunteer::rollup::verify(first.db().reader())
             .await
             .unwrap()
             .is_empty()

@@ -14,6 +14,6 @@ mod jwt;
 mod orgs;
 mod rollups;
 mod roster;
-mod service;
 mod trust;
+mod volunteer;
 mod wechat;

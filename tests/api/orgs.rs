@@ -341,7 +341,7 @@ async fn member_counts_follow_a_member_leaving_and_returning_on_every_level() {
         );
     }
     assert!(
-        zhibu_server::service::rollup::verify(app.db.reader())
+        zhibu_server::volunteer::rollup::verify(app.db.reader())
             .await
             .unwrap()
             .is_empty()

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use zhibu_server::access::{Caller, Grant};
 use zhibu_server::auth::AuthMember;
-use zhibu_server::service::{logs, rollup};
+use zhibu_server::volunteer::{logs, rollup};
 use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::Role;
 use zhibu_shared::service::{ServiceKind, ServiceLogRequest};

@@ -239,7 +239,7 @@ async fn readable(
         .await?
         .ok_or(ApiError::NotFound)?;
     caller
-        .require(conn, roles, crate::service::community::community_unit(&c))
+        .require(conn, roles, crate::volunteer::community::community_unit(&c))
         .await?;
     Ok(c)
 }

@@ -1039,7 +1039,7 @@ async fn verify_rollups_finds_and_repairs_a_difference() {
         .await
         .unwrap();
     let tables: std::collections::BTreeSet<&str> =
-        zhibu_server::service::rollup::verify(app.db.reader())
+        zhibu_server::volunteer::rollup::verify(app.db.reader())
             .await
             .unwrap()
             .iter()

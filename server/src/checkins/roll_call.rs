@@ -1,0 +1,153 @@
+//! What a secretary does with check-ins: roll-call for members without a
+//! phone (nobody is forced to use the app), the list and the review.
+
+use std::collections::HashSet;
+
+use chrono_tz::Tz;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use zhibu_shared::checkin::{Checkin, CheckinMethod, Decision, ReviewResult, ReviewStatus};
+
+use super::{attendance_candidates, checkins_where, managed, participants};
+use crate::access::Caller;
+use crate::entities::checkin;
+use crate::error::{ApiError, ApiResult};
+use crate::review;
+use crate::sql;
+use crate::time::now;
+
+/// `POST /theme-days/{id}/roll-call`: the secretary records members present
+/// (nobody is forced to use the app).
+pub async fn roll_call(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    theme_day_id: i64,
+    member_ids: &[i64],
+    tz: Tz,
+) -> ApiResult<Vec<Checkin>> {
+    let (model, _) = managed(conn, caller, theme_day_id).await?;
+    if member_ids.is_empty() || member_ids.len() > 1000 {
+        return Err(ApiError::invalid("member_ids", "请选择 1 到 1000 名党员"));
+    }
+    let expected: HashSet<i64> = participants(conn, model.org_id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if let Some(stranger) = member_ids.iter().find(|id| !expected.contains(id)) {
+        return Err(ApiError::invalid(
+            "member_ids",
+            format!("党员 {stranger} 不参加本次主题党日"),
+        ));
+    }
+    let now = now();
+    for member_id in member_ids {
+        let existing = checkin::Entity::find()
+            .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
+            .filter(checkin::Column::MemberId.eq(*member_id))
+            .one(conn)
+            .await?;
+        match existing {
+            Some(row) if row.status == ReviewStatus::Approved.code() => {}
+            Some(row) => {
+                checkin::Entity::update_many()
+                    .col_expr(
+                        checkin::Column::Status,
+                        Expr::value(ReviewStatus::Approved.code()),
+                    )
+                    .col_expr(checkin::Column::Reason, Expr::value(Option::<String>::None))
+                    .col_expr(checkin::Column::DecidedBy, Expr::value(caller.member_id))
+                    .col_expr(checkin::Column::DecidedAt, Expr::value(now))
+                    .filter(checkin::Column::Id.eq(row.id.clone()))
+                    .exec(conn)
+                    .await?;
+                crate::audit::record(
+                    conn,
+                    Some(caller.member_id),
+                    "checkin.roll_call_approve",
+                    "checkin",
+                    &row.id,
+                    None,
+                )
+                .await?;
+            }
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                checkin::Entity::insert(checkin::ActiveModel {
+                    id: Set(id.clone()),
+                    theme_day_id: Set(theme_day_id),
+                    member_id: Set(*member_id),
+                    method: Set(CheckinMethod::RollCall.code().into()),
+                    status: Set(ReviewStatus::Approved.code().into()),
+                    at: Set(now),
+                    client_time: Set(None),
+                    inside_geofence: Set(None),
+                    reason: Set(None),
+                    request_hash: Set(String::new()),
+                    recorded_by: Set(Some(caller.member_id)),
+                    decided_by: Set(Some(caller.member_id)),
+                    decided_at: Set(Some(now)),
+                })
+                .exec_without_returning(conn)
+                .await?;
+                crate::audit::record(
+                    conn,
+                    Some(caller.member_id),
+                    "checkin.roll_call",
+                    "checkin",
+                    &id,
+                    None,
+                )
+                .await?;
+            }
+        }
+    }
+    let placeholders = sql::placeholders(2, member_ids.len());
+    let mut values: Vec<sea_orm::Value> = vec![theme_day_id.into()];
+    values.extend(member_ids.iter().map(|id| (*id).into()));
+    Ok(checkins_where(
+        conn,
+        &format!("c.theme_day_id = $1 AND c.member_id IN ({placeholders})"),
+        values,
+        tz,
+    )
+    .await?)
+}
+
+pub async fn list_checkins(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    theme_day_id: i64,
+    tz: Tz,
+) -> ApiResult<Vec<Checkin>> {
+    managed(conn, caller, theme_day_id).await?;
+    Ok(checkins_where(conn, "c.theme_day_id = $1", vec![theme_day_id.into()], tz).await?)
+}
+
+/// `POST /checkins/review`: pending check-ins decided through the one
+/// review pipeline, every decision audited.
+pub async fn review_checkins(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    ids: &[String],
+    decision: Decision,
+    reason: Option<&str>,
+) -> ApiResult<ReviewResult<String>> {
+    let named = review::named(ids)?;
+    let rows = checkin::Entity::find()
+        .filter(checkin::Column::Id.is_in(named.clone()))
+        .all(conn)
+        .await?;
+    let candidates = attendance_candidates(
+        conn,
+        rows.into_iter()
+            .map(|r| (r.id, r.member_id, r.status, r.theme_day_id))
+            .collect(),
+    )
+    .await?;
+    let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
+    for id in std::mem::take(&mut batch.decide) {
+        batch.claim(conn, "checkin", id).await?;
+    }
+    Ok(batch.result())
+}
