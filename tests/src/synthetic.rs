@@ -148,7 +148,7 @@ async fn insert_approved_logs(
 /// Rebuilds every roll-up and kept count with the server's own code.
 async fn rebuild(txn: &impl sea_orm::ConnectionTrait) -> anyhow::Result<()> {
     let t = std::time::Instant::now();
-    zhibu_server::service::rollup::rebuild(txn).await?;
+    zhibu_server::volunteer::rollup::rebuild(txn).await?;
     eprintln!("  roll-ups rebuilt in {:.1}s", t.elapsed().as_secs_f64());
     Ok(())
 }
