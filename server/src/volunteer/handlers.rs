@@ -196,7 +196,7 @@ pub async fn my_service_logs(
     q: web::Query<DateRange>,
 ) -> ApiResult<web::Json<Vec<ServiceLog>>> {
     let (from, to) =
-        super::reports::date_range(q.from.as_deref(), q.to.as_deref(), today(state.timezone))?;
+        super::follow_up::date_range(q.from.as_deref(), q.to.as_deref(), today(state.timezone))?;
     Ok(web::Json(
         super::logs::mine(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
@@ -290,14 +290,14 @@ fn hours_response(
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"hours.xlsx\"",
             ))
-            .body(super::reports::to_xlsx(&report)?)),
+            .body(super::exports::to_xlsx(&report)?)),
         _ if wants_csv => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"hours.csv\"",
             ))
-            .body(super::reports::to_csv(&report)?)),
+            .body(super::exports::to_csv(&report)?)),
         None | Some("json") => Ok(HttpResponse::Ok().json(report)),
         Some(_) => Err(ApiError::invalid("format", "format 须为 csv 或 xlsx")),
     }
@@ -358,7 +358,8 @@ pub async fn follow_up(
 ) -> ApiResult<web::Json<Vec<IdName>>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
-        super::reports::follow_up(state.db.reader(), &caller, id.into_inner(), &q.quarter).await?,
+        super::follow_up::follow_up(state.db.reader(), &caller, id.into_inner(), &q.quarter)
+            .await?,
     ))
 }
 
@@ -370,7 +371,7 @@ pub async fn issue_certificate(
     auth: AuthMember,
     body: web::Json<CertificateRequest>,
 ) -> ApiResult<HttpResponse> {
-    let issued = super::reports::issue_certificate(
+    let issued = super::certificates::issue_certificate(
         state.db.writer(),
         &auth,
         body.from,
@@ -390,6 +391,6 @@ pub async fn verify_certificate(
     number: web::Path<String>,
 ) -> ApiResult<web::Json<Certificate>> {
     Ok(web::Json(
-        super::reports::certificate(state.db.reader(), &number).await?,
+        super::certificates::certificate(state.db.reader(), &number).await?,
     ))
 }

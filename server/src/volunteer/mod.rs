@@ -2,7 +2,10 @@
 //! review by whoever organised the service (谁组织谁记录、谁记录谁证明),
 //! crediting up the tree, reports, exports and certificates.
 
+pub mod certificates;
 pub mod community;
+pub mod exports;
+pub mod follow_up;
 pub mod handlers;
 pub mod inbox;
 pub mod logs;

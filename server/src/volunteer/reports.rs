@@ -1,27 +1,22 @@
-//! Hours reports (read from the roll-ups: O(children) rows whatever the
-//! number of logs), their CSV and XLSX exports, certificates of service
-//! hours, and the follow-up list. No rankings anywhere.
+//! Hours reports, read from the roll-ups: O(children) rows whatever the
+//! number of logs. No rankings anywhere: rows come in the tree's order.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use chrono_tz::Tz;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Value,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Value,
 };
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::Role;
-use zhibu_shared::service::{Certificate, HoursReport, HoursRow, KindMinutes, ServiceKind, hours};
+use zhibu_shared::service::{HoursReport, HoursRow, ServiceKind};
 use zhibu_shared::theme_day::Month;
 
 use super::rollup::{COMMUNITY, ORG, range_bits};
-use crate::access::{Caller, MANAGERS};
-use crate::auth::AuthMember;
-use crate::entities::{certificate, community, member, org_unit};
+use crate::access::Caller;
+use crate::entities::{community, org_unit};
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
-use crate::time::now;
 
 const ANY_ROLE: &[Role] = &[
     Role::Secretary,
@@ -356,7 +351,7 @@ fn months_between(from: Month, to: Month) -> Vec<Month> {
     out
 }
 
-fn check_range(from: Month, to: Month) -> ApiResult<()> {
+pub(super) fn check_range(from: Month, to: Month) -> ApiResult<()> {
     if to < from {
         return Err(ApiError::invalid("to", "结束月份不能早于开始月份"));
     }
@@ -609,249 +604,4 @@ pub async fn community_hours(
         0,
         rows_by_month_or_kind(by, from, to, &sums, &distinct),
     ))
-}
-
-const EXPORT_HEADERS: [&str; 6] = ["key", "名称", "分钟", "小时", "条数", "人数"];
-
-/// A text cell as a spreadsheet will not run it: a leading `=`, `+`, `-`,
-/// `@`, tab or carriage return makes Excel read a formula (CSV injection),
-/// so such a cell is prefixed with an apostrophe, which Excel hides.
-pub fn csv_text(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
-fn export_row(row: &HoursRow) -> [String; 6] {
-    [
-        csv_text(&row.key),
-        csv_text(&row.name),
-        row.minutes.to_string(),
-        hours(row.minutes),
-        row.entries.to_string(),
-        row.members.to_string(),
-    ]
-}
-
-/// The report's rows as CSV (UTF-8 with a BOM, so Excel opens it right).
-pub fn to_csv(report: &HoursReport) -> anyhow::Result<Vec<u8>> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record(EXPORT_HEADERS)?;
-        for row in &report.rows {
-            writer.write_record(export_row(row))?;
-        }
-        writer.flush()?;
-    }
-    Ok(out)
-}
-
-/// The same rows as XLSX.
-pub fn to_xlsx(report: &HoursReport) -> anyhow::Result<Vec<u8>> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("服务时长")?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, header) in EXPORT_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *header, &bold)?;
-    }
-    for (i, row) in report.rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string(r, 0, &row.key)?;
-        sheet.write_string(r, 1, &row.name)?;
-        sheet.write_number(r, 2, row.minutes as f64)?;
-        sheet.write_number(r, 3, (row.minutes as f64 / 6.0).round() / 10.0)?;
-        sheet.write_number(r, 4, row.entries as f64)?;
-        sheet.write_number(r, 5, row.members as f64)?;
-    }
-    sheet.set_column_width(1, 24)?;
-    Ok(book.save_to_buffer()?)
-}
-
-#[derive(FromQueryResult)]
-struct KindSum {
-    kind: String,
-    minutes: i64,
-    entries: i64,
-}
-
-fn certificate_number() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
-    Ok(format!(
-        "ZB{}",
-        bytes
-            .iter()
-            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-            .collect::<String>()
-    ))
-}
-
-/// `POST /me/certificates`: issues a numbered certificate whose figures
-/// are kept, so the verification page shows exactly what was issued.
-pub async fn issue_certificate(
-    conn: &impl ConnectionTrait,
-    auth: &AuthMember,
-    from: Month,
-    to: Month,
-    origin: &str,
-    tz: Tz,
-) -> ApiResult<Certificate> {
-    check_range(from, to)?;
-    let m = member::Entity::find_by_id(auth.member_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let branch = org_unit::Entity::find_by_id(m.branch_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let sums = sql::fetch_all::<KindSum>(
-        conn,
-        "SELECT kind, CAST(SUM(minutes) AS BIGINT) AS minutes, COUNT(*) AS entries FROM service_log \
-         WHERE member_id = $1 AND status = 'approved' AND month >= $2 AND month <= $3 GROUP BY kind",
-        [m.id.into(), from.to_string().into(), to.to_string().into()],
-    )
-    .await?;
-    let by_kind: Vec<KindMinutes> = ServiceKind::ALL
-        .iter()
-        .filter_map(|k| {
-            let s = sums.iter().find(|s| s.kind == k.code())?;
-            Some(KindMinutes {
-                kind: *k,
-                minutes: s.minutes,
-                entries: s.entries,
-            })
-        })
-        .collect();
-    let number = certificate_number()?;
-    let issued = now();
-    let body = Certificate {
-        number: number.clone(),
-        member_name: m.name,
-        from,
-        to,
-        total_minutes: by_kind.iter().map(|k| k.minutes).sum(),
-        by_kind,
-        issuer: branch.name,
-        issued_at: issued.with_timezone(&tz).fixed_offset(),
-        verify_url: format!("{origin}/verify/{number}"),
-    };
-    certificate::Entity::insert(certificate::ActiveModel {
-        number: Set(number),
-        member_id: Set(m.id),
-        body: Set(serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.into()))?),
-        issued_at: Set(issued),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(body)
-}
-
-/// `GET /certificates/{number}`: public, for whoever holds the certificate.
-pub async fn certificate(conn: &impl ConnectionTrait, number: &str) -> ApiResult<Certificate> {
-    let row = certificate::Entity::find_by_id(number.trim().to_uppercase())
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// The months of a quarter written `2026-Q4`.
-pub fn quarter_months(text: &str) -> ApiResult<(Month, Month)> {
-    let bad = || ApiError::invalid("quarter", "季度须写成 2026-Q4");
-    let (year, q) = text.trim().split_once("-Q").ok_or_else(bad)?;
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    let q: u32 = q.parse().map_err(|_| bad())?;
-    if !(1..=4).contains(&q) {
-        return Err(bad());
-    }
-    Ok((
-        Month {
-            year,
-            month: q * 3 - 2,
-        },
-        Month { year, month: q * 3 },
-    ))
-}
-
-#[derive(FromQueryResult)]
-struct Named {
-    id: i64,
-    name: String,
-}
-
-/// `GET /orgs/{id}/follow-up?quarter=`: members with no approved service
-/// in the quarter, for the secretary to follow up in person. Managers only;
-/// never a ranking.
-pub async fn follow_up(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    org_id: i64,
-    quarter: &str,
-) -> ApiResult<Vec<IdName>> {
-    let (from, to) = quarter_months(quarter)?;
-    caller.require(conn, MANAGERS, org_id).await?;
-    let rows = sql::fetch_all::<Named>(
-        conn,
-        "SELECT m.id, m.name FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND m.status = 'active' AND NOT EXISTS ( \
-           SELECT 1 FROM hours_participation p WHERE p.member_id = m.id AND p.scope_kind = 'o' \
-           AND p.month >= $2 AND p.month <= $3) ORDER BY m.id",
-        [
-            org_id.into(),
-            from.to_string().into(),
-            to.to_string().into(),
-        ],
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| IdName {
-            id: r.id,
-            name: r.name,
-        })
-        .collect())
-}
-
-/// Dates from a `from`/`to` pair for logs lists: the last 90 days by default.
-pub fn date_range(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: NaiveDate,
-) -> ApiResult<(NaiveDate, NaiveDate)> {
-    let parse = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid(field, "日期须写成 YYYY-MM-DD"))
-    };
-    let to = match to {
-        Some(t) => parse("to", t)?,
-        None => today,
-    };
-    let from = match from {
-        Some(f) => parse("from", f)?,
-        None => to - chrono::Duration::days(90),
-    };
-    if to < from {
-        return Err(ApiError::invalid("to", "结束日期不能早于开始日期"));
-    }
-    Ok((from, to))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_text;
-
-    #[test]
-    fn cells_a_spreadsheet_would_run_as_formulas_are_neutralised() {
-        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(csv_text(bad), format!("'{bad}"));
-        }
-        assert_eq!(csv_text("东关社区"), "东关社区");
-        assert_eq!(csv_text("a=b"), "a=b");
-    }
 }
