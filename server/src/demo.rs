@@ -490,7 +490,7 @@ async fn seed_attendance(txn: &DatabaseTransaction) -> anyhow::Result<()> {
             .map(|(_, m)| m.id)
             .collect();
         if !present.is_empty() {
-            crate::checkins::roll_call(txn, &caller, day.id, &present, tz)
+            crate::checkins::roll_call::record_roll_call(txn, &caller, day.id, &present, tz)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -514,11 +514,9 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
         if m.id == caller.member_id || i % 3 == 2 {
             continue;
         }
-        let auth = crate::auth::AuthMember {
+        let member = crate::access::Caller {
             member_id: m.id,
-            name: m.name.clone(),
             branch_id: m.branch_id,
-            session_id: String::new(),
             grants: Vec::new(),
         };
         for j in 0..(1 + i % 3) {
@@ -537,7 +535,7 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
                 note: None,
             };
             let Ok(outcome) =
-                crate::volunteer::logs::create(txn, &auth, &req, None, today, tz).await
+                crate::volunteer::logs::create(txn, &member, &req, None, today, tz).await
             else {
                 continue;
             };

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use zhibu_shared::api::Health;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Alive: the process answers HTTP.
 #[utoipa::path(tag = "health", responses((status = 200, body = Health)))]

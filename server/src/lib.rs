@@ -28,6 +28,7 @@ pub mod routes;
 pub mod setup;
 pub mod sql;
 pub mod startup;
+pub mod state;
 pub mod static_files;
 pub mod telemetry;
 pub mod time;

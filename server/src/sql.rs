@@ -75,3 +75,8 @@ pub fn contains_pattern(q: &str) -> String {
         .replace('_', "\\_");
     format!("%{escaped}%")
 }
+
+/// ` LIMIT n` to end a query with, or nothing.
+pub fn limit(limit: Option<usize>) -> String {
+    limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default()
+}

@@ -21,24 +21,8 @@ use crate::checkins::codes::CodeSigner;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::{self, ApiError};
+use crate::state::AppState;
 use crate::{demo, health, http, meta, openapi::ApiDoc, static_files::StaticAssets};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub keys: JwtKeys,
-    pub wechat: WechatClient,
-    pub codes: CodeSigner,
-    /// The check-in burst's group commit (see `checkins::batch`).
-    pub checkin_writes: CheckinWriter,
-    pub timezone: chrono_tz::Tz,
-    /// The app's public address (`ZHIBU_PUBLIC_URL`), the base of every
-    /// link the server hands out.
-    pub public_url: String,
-    /// Proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<crate::client_ip::Network>,
-}
 
 pub struct Application {
     port: u16,

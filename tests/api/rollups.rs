@@ -5,7 +5,6 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use zhibu_server::access::{Caller, Grant};
-use zhibu_server::auth::AuthMember;
 use zhibu_server::volunteer::{logs, rollup};
 use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::Role;
@@ -128,11 +127,9 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 in_community,
             } => {
                 let member_id = w.members[member % w.members.len()];
-                let auth = AuthMember {
+                let member = Caller {
                     member_id,
-                    name: String::new(),
                     branch_id: 0,
-                    session_id: String::new(),
                     grants: Vec::new(),
                 };
                 let req = ServiceLogRequest {
@@ -146,7 +143,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                     note: None,
                 };
                 // Refusals (a full day, a duplicate) are part of the game.
-                if let Ok(outcome) = logs::create(conn, &auth, &req, None, today, tz).await {
+                if let Ok(outcome) = logs::create(conn, &member, &req, None, today, tz).await {
                     created.push(outcome.log.id);
                 }
             }
@@ -196,11 +193,9 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                         .unwrap()
                         .unwrap()
                 };
-                let auth = AuthMember {
+                let member = Caller {
                     member_id: row.member_id,
-                    name: String::new(),
                     branch_id: 0,
-                    session_id: String::new(),
                     grants: Vec::new(),
                 };
                 let req = ServiceLogRequest {
@@ -214,7 +209,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                     note: Some("更正".into()),
                 };
                 if let Ok(outcome) =
-                    logs::create(conn, &auth, &req, Some(&original), today, tz).await
+                    logs::create(conn, &member, &req, Some(&original), today, tz).await
                 {
                     created.push(outcome.log.id);
                 }

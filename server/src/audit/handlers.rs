@@ -10,7 +10,7 @@ use zhibu_shared::audit::AuditEntry;
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::today;
 
 #[derive(Debug, Deserialize, IntoParams)]

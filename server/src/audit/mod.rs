@@ -38,6 +38,31 @@ pub async fn record(
     Ok(())
 }
 
+/// The same action on many objects, in a few statements.
+pub async fn record_many(
+    conn: &impl ConnectionTrait,
+    actor_id: Option<i64>,
+    action: &str,
+    object_type: &str,
+    object_ids: &[String],
+) -> Result<(), DbErr> {
+    let at = now();
+    for chunk in object_ids.chunks(500) {
+        audit_log::Entity::insert_many(chunk.iter().map(|id| audit_log::ActiveModel {
+            actor_id: Set(actor_id),
+            action: Set(action.to_owned()),
+            object_type: Set(object_type.to_owned()),
+            object_id: Set(id.clone()),
+            detail: Set(None),
+            at: Set(at),
+            ..Default::default()
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The most entries one page holds.
 pub const MAX_PAGE: u64 = 200;
 

@@ -11,7 +11,7 @@ use super::{AuthMember, sessions, wechat};
 use crate::client_ip::client_ip;
 use crate::error::ApiResult;
 use crate::members;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Sign in with phone and password.
 #[utoipa::path(

@@ -106,6 +106,7 @@ pub async fn my_attendance(
         &format!("c.member_id = $1 AND c.theme_day_id IN ({placeholders})"),
         values,
         tz,
+        None,
     )
     .await?
     {

@@ -118,7 +118,7 @@ async fn existing_answer(
             && row.theme_day_id == theme_day_id
             && row.request_hash == hash
         {
-            let checkin = checkins_where(conn, "c.id = $1", vec![id.into()], tz)
+            let checkin = checkins_where(conn, "c.id = $1", vec![id.into()], tz, None)
                 .await?
                 .remove(0);
             return Ok(Some(CheckinOutcome {
@@ -132,7 +132,7 @@ async fn existing_answer(
         ));
     }
     if let Some(row) = rows.into_iter().next() {
-        let first = checkins_where(conn, "c.id = $1", vec![row.id.into()], tz)
+        let first = checkins_where(conn, "c.id = $1", vec![row.id.into()], tz, None)
             .await?
             .remove(0);
         return Err(ApiError::Conflict {

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use chrono_tz::Tz;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{DuesPayment, DuesPaymentRequest, PaymentMethod};
 use zhibu_shared::theme_day::{Month, dues_standard_fen};
@@ -61,7 +64,22 @@ pub(super) async fn dues_views(
 
 /// `POST /theme-days/{id}/dues`: the first "1", paid on site. Recorded
 /// (not processed) against the standard computed by the shared tier rules.
+/// The payment and its audit together, or neither.
 pub async fn record_dues(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Caller,
+    theme_day_id: i64,
+    req: &DuesPaymentRequest,
+    tz: Tz,
+) -> ApiResult<DuesPayment> {
+    let txn = db.begin().await?;
+    let done = record_payment(&txn, caller, theme_day_id, req, tz).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// The same, inside the caller's transaction.
+async fn record_payment(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     theme_day_id: i64,

@@ -15,7 +15,7 @@ use zhibu_shared::theme_day::Month;
 use crate::access::Caller;
 use crate::auth::{AuthMember, AuthToken};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::today;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -377,7 +377,7 @@ pub async fn request_makeup(
 ) -> ApiResult<HttpResponse> {
     let makeup = super::request_makeup(
         state.db.writer(),
-        &auth,
+        &Caller::of(&auth),
         id.into_inner(),
         &body,
         today(state.timezone),

@@ -13,7 +13,7 @@ use zhibu_shared::checkin::{
 
 use super::{attendance_candidates, is_participant, managed};
 use crate::access::Caller;
-use crate::auth::AuthMember;
+
 use crate::entities::{checkin, makeup, member, theme_day};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
@@ -54,7 +54,7 @@ pub(super) async fn makeup_views(
 /// `POST /theme-days/{id}/makeups`: an absentee asks to make up (补课).
 pub async fn request_makeup(
     conn: &impl ConnectionTrait,
-    auth: &AuthMember,
+    caller: &Caller,
     theme_day_id: i64,
     req: &MakeupRequest,
     today: NaiveDate,
@@ -63,7 +63,7 @@ pub async fn request_makeup(
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !is_participant(conn, auth.member_id, model.org_id).await? {
+    if !is_participant(conn, caller.member_id, model.org_id).await? {
         return Err(ApiError::NotFound);
     }
     if now() <= model.ends_at {
@@ -87,7 +87,7 @@ pub async fn request_makeup(
     }
     let present = checkin::Entity::find()
         .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
-        .filter(checkin::Column::MemberId.eq(auth.member_id))
+        .filter(checkin::Column::MemberId.eq(caller.member_id))
         .filter(checkin::Column::Status.is_in(["approved", "pending"]))
         .one(conn)
         .await?;
@@ -96,7 +96,7 @@ pub async fn request_makeup(
     }
     let open = makeup::Entity::find()
         .filter(makeup::Column::ThemeDayId.eq(theme_day_id))
-        .filter(makeup::Column::MemberId.eq(auth.member_id))
+        .filter(makeup::Column::MemberId.eq(caller.member_id))
         .filter(makeup::Column::Status.is_in(["approved", "pending"]))
         .one(conn)
         .await?;
@@ -105,7 +105,7 @@ pub async fn request_makeup(
     }
     let inserted = makeup::Entity::insert(makeup::ActiveModel {
         theme_day_id: Set(theme_day_id),
-        member_id: Set(auth.member_id),
+        member_id: Set(caller.member_id),
         studied: Set(studied.to_owned()),
         studied_on: Set(req.studied_on),
         status: Set("pending".into()),

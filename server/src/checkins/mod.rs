@@ -290,8 +290,12 @@ pub async fn checkins_where(
     condition: &str,
     values: Vec<sea_orm::Value>,
     tz: Tz,
+    limit: Option<usize>,
 ) -> Result<Vec<Checkin>, DbErr> {
-    let query = format!("{CHECKIN_SELECT} WHERE {condition} ORDER BY c.at, c.id");
+    let query = format!(
+        "{CHECKIN_SELECT} WHERE {condition} ORDER BY c.at, c.id{}",
+        sql::limit(limit)
+    );
     Ok(sql::fetch_all::<CheckinRow>(conn, &query, values)
         .await?
         .into_iter()

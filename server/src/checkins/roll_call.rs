@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use chrono_tz::Tz;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
 use zhibu_shared::checkin::{Checkin, CheckinMethod, Decision, ReviewResult, ReviewStatus};
 
 use super::{attendance_candidates, checkins_where, managed, participants};
@@ -18,7 +20,22 @@ use crate::time::now;
 
 /// `POST /theme-days/{id}/roll-call`: the secretary records members present
 /// (nobody is forced to use the app).
+/// All of a roll-call or none of it.
 pub async fn roll_call(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Caller,
+    theme_day_id: i64,
+    member_ids: &[i64],
+    tz: Tz,
+) -> ApiResult<Vec<Checkin>> {
+    let txn = db.begin().await?;
+    let done = record_roll_call(&txn, caller, theme_day_id, member_ids, tz).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// The same, inside the caller's transaction.
+pub(crate) async fn record_roll_call(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     theme_day_id: i64,
@@ -41,78 +58,105 @@ pub async fn roll_call(
         ));
     }
     let now = now();
-    for member_id in member_ids {
-        let existing = checkin::Entity::find()
-            .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
-            .filter(checkin::Column::MemberId.eq(*member_id))
-            .one(conn)
+    // A few statements whatever the branch's size: read what exists,
+    // approve the pending ones, insert the rest.
+    let mut existing = Vec::new();
+    for chunk in member_ids.chunks(CHUNK) {
+        existing.extend(
+            checkin::Entity::find()
+                .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
+                .filter(checkin::Column::MemberId.is_in(chunk.to_vec()))
+                .all(conn)
+                .await?,
+        );
+    }
+    let present: HashSet<i64> = existing.iter().map(|c| c.member_id).collect();
+    let to_approve: Vec<String> = existing
+        .into_iter()
+        .filter(|c| c.status != ReviewStatus::Approved.code())
+        .map(|c| c.id)
+        .collect();
+    for chunk in to_approve.chunks(CHUNK) {
+        checkin::Entity::update_many()
+            .col_expr(
+                checkin::Column::Status,
+                Expr::value(ReviewStatus::Approved.code()),
+            )
+            .col_expr(checkin::Column::Reason, Expr::value(Option::<String>::None))
+            .col_expr(checkin::Column::DecidedBy, Expr::value(caller.member_id))
+            .col_expr(checkin::Column::DecidedAt, Expr::value(now))
+            .filter(checkin::Column::Id.is_in(chunk.to_vec()))
+            .exec(conn)
             .await?;
-        match existing {
-            Some(row) if row.status == ReviewStatus::Approved.code() => {}
-            Some(row) => {
-                checkin::Entity::update_many()
-                    .col_expr(
-                        checkin::Column::Status,
-                        Expr::value(ReviewStatus::Approved.code()),
-                    )
-                    .col_expr(checkin::Column::Reason, Expr::value(Option::<String>::None))
-                    .col_expr(checkin::Column::DecidedBy, Expr::value(caller.member_id))
-                    .col_expr(checkin::Column::DecidedAt, Expr::value(now))
-                    .filter(checkin::Column::Id.eq(row.id.clone()))
-                    .exec(conn)
-                    .await?;
-                crate::audit::record(
-                    conn,
-                    Some(caller.member_id),
-                    "checkin.roll_call_approve",
-                    "checkin",
-                    &row.id,
-                    None,
-                )
-                .await?;
-            }
-            None => {
-                let id = uuid::Uuid::new_v4().to_string();
-                checkin::Entity::insert(checkin::ActiveModel {
-                    id: Set(id.clone()),
-                    theme_day_id: Set(theme_day_id),
-                    member_id: Set(*member_id),
-                    method: Set(CheckinMethod::RollCall.code().into()),
-                    status: Set(ReviewStatus::Approved.code().into()),
-                    at: Set(now),
-                    client_time: Set(None),
-                    inside_geofence: Set(None),
-                    reason: Set(None),
-                    request_hash: Set(String::new()),
-                    recorded_by: Set(Some(caller.member_id)),
-                    decided_by: Set(Some(caller.member_id)),
-                    decided_at: Set(Some(now)),
-                })
-                .exec_without_returning(conn)
-                .await?;
-                crate::audit::record(
-                    conn,
-                    Some(caller.member_id),
-                    "checkin.roll_call",
-                    "checkin",
-                    &id,
-                    None,
-                )
-                .await?;
-            }
-        }
+    }
+    let missing: HashSet<i64> = member_ids
+        .iter()
+        .copied()
+        .filter(|id| !present.contains(id))
+        .collect();
+    let new_rows: Vec<(String, i64)> = missing
+        .into_iter()
+        .map(|member_id| (uuid::Uuid::new_v4().to_string(), member_id))
+        .collect();
+    for chunk in new_rows.chunks(CHUNK) {
+        // A member who checks in on their own meanwhile keeps that check-in.
+        checkin::Entity::insert_many(chunk.iter().map(|(id, member_id)| checkin::ActiveModel {
+            id: Set(id.clone()),
+            theme_day_id: Set(theme_day_id),
+            member_id: Set(*member_id),
+            method: Set(CheckinMethod::RollCall.code().into()),
+            status: Set(ReviewStatus::Approved.code().into()),
+            at: Set(now),
+            client_time: Set(None),
+            inside_geofence: Set(None),
+            reason: Set(None),
+            request_hash: Set(String::new()),
+            recorded_by: Set(Some(caller.member_id)),
+            decided_by: Set(Some(caller.member_id)),
+            decided_at: Set(Some(now)),
+        }))
+        .on_conflict_do_nothing_on([checkin::Column::ThemeDayId, checkin::Column::MemberId])
+        .exec_without_returning(conn)
+        .await?;
     }
     let placeholders = sql::placeholders(2, member_ids.len());
     let mut values: Vec<sea_orm::Value> = vec![theme_day_id.into()];
     values.extend(member_ids.iter().map(|id| (*id).into()));
-    Ok(checkins_where(
+    let recorded = checkins_where(
         conn,
         &format!("c.theme_day_id = $1 AND c.member_id IN ({placeholders})"),
         values,
         tz,
+        None,
     )
-    .await?)
+    .await?;
+    let inserted: HashSet<&String> = new_rows.iter().map(|(id, _)| id).collect();
+    let recorded_new: Vec<String> = recorded
+        .iter()
+        .filter(|c| inserted.contains(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    crate::audit::record_many(
+        conn,
+        Some(caller.member_id),
+        "checkin.roll_call",
+        "checkin",
+        &recorded_new,
+    )
+    .await?;
+    crate::audit::record_many(
+        conn,
+        Some(caller.member_id),
+        "checkin.roll_call_approve",
+        "checkin",
+        &to_approve,
+    )
+    .await?;
+    Ok(recorded)
 }
+
+/// Rows per statement, well inside both engines' parameter limits.
+const CHUNK: usize = 500;
 
 pub async fn list_checkins(
     conn: &impl ConnectionTrait,
@@ -121,7 +165,14 @@ pub async fn list_checkins(
     tz: Tz,
 ) -> ApiResult<Vec<Checkin>> {
     managed(conn, caller, theme_day_id).await?;
-    Ok(checkins_where(conn, "c.theme_day_id = $1", vec![theme_day_id.into()], tz).await?)
+    Ok(checkins_where(
+        conn,
+        "c.theme_day_id = $1",
+        vec![theme_day_id.into()],
+        tz,
+        None,
+    )
+    .await?)
 }
 
 /// `POST /checkins/review`: pending check-ins decided through the one

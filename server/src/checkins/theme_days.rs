@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use zhibu_shared::checkin::{CheckinCode, ThemeDay, ThemeDayPatch};
 use zhibu_shared::theme_day::Month;
 
@@ -73,7 +73,22 @@ fn text_field(field: &str, value: &str, max: usize) -> ApiResult<String> {
 }
 
 /// `PATCH /theme-days/{id}`: secretaries move the day and fill it in.
+/// The whole patch, with its audit, or nothing.
 pub async fn patch_theme_day(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    patch: ThemeDayPatch,
+    tz: Tz,
+) -> ApiResult<ThemeDay> {
+    let txn = db.begin().await?;
+    let done = apply_patch(&txn, caller, id, patch, tz).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// The same, inside the caller's transaction.
+async fn apply_patch(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     id: i64,

@@ -9,7 +9,7 @@ use zhibu_shared::member::{MemberDetail, MemberPatch};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Stop a member's logins and end their sessions.
 #[utoipa::path(tag = "members", responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]

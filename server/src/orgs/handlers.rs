@@ -13,7 +13,7 @@ use zhibu_shared::org::{
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One unit with its member count and the rules it breaks.
 #[utoipa::path(tag = "orgs", responses((status = 200, body = Org), (status = 404, body = ErrorBody)), security(("bearer" = [])))]

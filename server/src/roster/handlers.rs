@@ -12,7 +12,7 @@ use zhibu_shared::org::{ImportError, ImportReport};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::today;
 
 /// The largest roster file accepted.

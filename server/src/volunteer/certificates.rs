@@ -7,7 +7,8 @@ use zhibu_shared::service::{Certificate, KindMinutes, ServiceKind};
 use zhibu_shared::theme_day::Month;
 
 use super::reports::check_range;
-use crate::auth::AuthMember;
+
+use crate::access::Caller;
 use crate::entities::{certificate, member, org_unit};
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
@@ -37,14 +38,14 @@ fn certificate_number() -> anyhow::Result<String> {
 /// are kept, so the verification page shows exactly what was issued.
 pub async fn issue_certificate(
     conn: &impl ConnectionTrait,
-    auth: &AuthMember,
+    caller: &Caller,
     from: Month,
     to: Month,
     origin: &str,
     tz: Tz,
 ) -> ApiResult<Certificate> {
     check_range(from, to)?;
-    let m = member::Entity::find_by_id(auth.member_id)
+    let m = member::Entity::find_by_id(caller.member_id)
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;

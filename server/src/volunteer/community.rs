@@ -18,7 +18,7 @@ use zhibu_shared::service::{CommunityReport, CommunityServiceRow, LogStatus};
 
 use super::COMMUNITY_REVIEWERS;
 use crate::access::{Caller, MANAGERS};
-use crate::auth::AuthMember;
+
 use crate::entities::{community, community_report, member};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
@@ -46,8 +46,12 @@ pub async fn reports_where(
     condition: &str,
     values: Vec<sea_orm::Value>,
     tz: Tz,
+    limit: Option<usize>,
 ) -> Result<Vec<CommunityReport>, DbErr> {
-    let query = format!("{REPORT_SELECT} WHERE {condition} ORDER BY r.id");
+    let query = format!(
+        "{REPORT_SELECT} WHERE {condition} ORDER BY r.id{}",
+        sql::limit(limit)
+    );
     Ok(sql::fetch_all::<ReportRow>(conn, &query, values)
         .await?
         .into_iter()
@@ -76,11 +80,11 @@ pub fn community_unit(c: &community::Model) -> i64 {
 /// `POST /community-reports`.
 pub async fn report(
     conn: &impl ConnectionTrait,
-    auth: &AuthMember,
+    caller: &Caller,
     community_id: i64,
     tz: Tz,
 ) -> ApiResult<CommunityReport> {
-    let categories = crate::members::categories_of(conn, auth.member_id).await?;
+    let categories = crate::members::categories_of(conn, caller.member_id).await?;
     if !categories.contains(&MemberCategory::InOffice) {
         return Err(ApiError::Forbidden {
             code: "not_in_office",
@@ -92,7 +96,7 @@ pub async fn report(
         .await?
         .ok_or_else(|| ApiError::invalid("community_id", "社区不存在"))?;
     let open = community_report::Entity::find()
-        .filter(community_report::Column::MemberId.eq(auth.member_id))
+        .filter(community_report::Column::MemberId.eq(caller.member_id))
         .filter(community_report::Column::Status.eq(LogStatus::Pending.code()))
         .one(conn)
         .await?;
@@ -102,7 +106,7 @@ pub async fn report(
             "您已有待确认的报到，请等待社区确认",
         ));
     }
-    let me = member::Entity::find_by_id(auth.member_id)
+    let me = member::Entity::find_by_id(caller.member_id)
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -110,7 +114,7 @@ pub async fn report(
         return Err(ApiError::conflict("already_reported", "您已在该社区报到"));
     }
     let inserted = community_report::Entity::insert(community_report::ActiveModel {
-        member_id: Set(auth.member_id),
+        member_id: Set(caller.member_id),
         community_id: Set(target.id),
         status: Set(LogStatus::Pending.code().into()),
         reason: Set(None),
@@ -121,11 +125,15 @@ pub async fn report(
     })
     .exec(conn)
     .await?;
-    Ok(
-        reports_where(conn, "r.id = $1", vec![inserted.last_insert_id.into()], tz)
-            .await?
-            .remove(0),
+    Ok(reports_where(
+        conn,
+        "r.id = $1",
+        vec![inserted.last_insert_id.into()],
+        tz,
+        None,
     )
+    .await?
+    .remove(0))
 }
 
 pub async fn mine(
@@ -133,7 +141,7 @@ pub async fn mine(
     member_id: i64,
     tz: Tz,
 ) -> ApiResult<Vec<CommunityReport>> {
-    Ok(reports_where(conn, "r.member_id = $1", vec![member_id.into()], tz).await?)
+    Ok(reports_where(conn, "r.member_id = $1", vec![member_id.into()], tz, None).await?)
 }
 
 /// `POST /community-reports/review`: the community admin confirms where

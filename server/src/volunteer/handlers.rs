@@ -18,7 +18,7 @@ use super::reports::By;
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::time::today;
 
 /// Report to the community where I live (in-office members).
@@ -29,9 +29,13 @@ pub async fn report_to_community(
     auth: AuthMember,
     body: web::Json<CommunityReportRequest>,
 ) -> ApiResult<HttpResponse> {
-    let report =
-        super::community::report(state.db.writer(), &auth, body.community_id, state.timezone)
-            .await?;
+    let report = super::community::report(
+        state.db.writer(),
+        &Caller::of(&auth),
+        body.community_id,
+        state.timezone,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(report))
 }
 
@@ -90,7 +94,8 @@ pub async fn join_sector(
     auth: AuthMember,
     body: web::Json<SectorJoinRequest>,
 ) -> ApiResult<HttpResponse> {
-    let membership = super::sectors::apply(state.db.writer(), &auth, &body, state.timezone).await?;
+    let membership =
+        super::sectors::apply(state.db.writer(), &Caller::of(&auth), &body, state.timezone).await?;
     Ok(HttpResponse::Created().json(membership))
 }
 
@@ -138,7 +143,7 @@ pub async fn log_service(
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
         &txn,
-        &auth,
+        &Caller::of(&auth),
         &body,
         None,
         today(state.timezone),
@@ -165,7 +170,7 @@ pub async fn correct_log(
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
         &txn,
-        &auth,
+        &Caller::of(&auth),
         &body,
         Some(id.as_str()),
         today(state.timezone),
@@ -373,7 +378,7 @@ pub async fn issue_certificate(
 ) -> ApiResult<HttpResponse> {
     let issued = super::certificates::issue_certificate(
         state.db.writer(),
-        &auth,
+        &Caller::of(&auth),
         body.from,
         body.to,
         &state.public_url,

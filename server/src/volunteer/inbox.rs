@@ -8,7 +8,7 @@ use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS};
 use crate::access::{Caller, MANAGERS};
 use crate::error::ApiResult;
 
-/// At most this many of each kind; the oldest first.
+/// At most this many of each kind, the oldest first, limited in SQL.
 const LIMIT: usize = 200;
 
 /// `$first…` placeholders for `ids`, appended to `values`.
@@ -42,8 +42,8 @@ pub async fn pending(
             "c.status = 'pending' AND EXISTS (SELECT 1 FROM theme_day t WHERE t.id = c.theme_day_id AND {})",
             under("t.org_id", &managers, &mut values)
         );
-        inbox.checkins = crate::checkins::checkins_where(conn, &condition, values, tz).await?;
-        inbox.checkins.truncate(LIMIT);
+        inbox.checkins =
+            crate::checkins::checkins_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
 
     // A log goes to the community's admins when done in a community, to a
@@ -70,8 +70,8 @@ pub async fn pending(
     }
     if !cases.is_empty() {
         let condition = format!("l.status = 'pending' AND ({})", cases.join(" OR "));
-        inbox.service_logs = super::logs::logs_where(conn, &condition, values, tz).await?;
-        inbox.service_logs.truncate(LIMIT);
+        inbox.service_logs =
+            super::logs::logs_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
 
     if !communities.is_empty() {
@@ -85,8 +85,7 @@ pub async fn pending(
             )
         );
         inbox.community_reports =
-            super::community::reports_where(conn, &condition, values, tz).await?;
-        inbox.community_reports.truncate(LIMIT);
+            super::community::reports_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
 
     if !units.is_empty() {
@@ -96,8 +95,7 @@ pub async fn pending(
             under("s.committee_id", &units, &mut values)
         );
         inbox.sector_memberships =
-            super::sectors::memberships_where(conn, &condition, values).await?;
-        inbox.sector_memberships.truncate(LIMIT);
+            super::sectors::memberships_where(conn, &condition, values, Some(LIMIT)).await?;
     }
     Ok(inbox)
 }

@@ -23,7 +23,7 @@ use zhibu_shared::theme_day::Month;
 use super::rollup::{self, Deltas};
 use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS};
 use crate::access::Caller;
-use crate::auth::AuthMember;
+
 use crate::entities::{community, member, org_unit, service_log};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
@@ -92,8 +92,12 @@ pub async fn logs_where(
     condition: &str,
     values: Vec<sea_orm::Value>,
     tz: Tz,
+    limit: Option<usize>,
 ) -> Result<Vec<ServiceLog>, DbErr> {
-    let query = format!("{LOG_SELECT} WHERE {condition} ORDER BY l.date, l.created_at, l.id");
+    let query = format!(
+        "{LOG_SELECT} WHERE {condition} ORDER BY l.date, l.created_at, l.id{}",
+        sql::limit(limit)
+    );
     Ok(sql::fetch_all::<LogRow>(conn, &query, values)
         .await?
         .into_iter()
@@ -102,7 +106,7 @@ pub async fn logs_where(
 }
 
 async fn one_log(conn: &impl ConnectionTrait, id: &str, tz: Tz) -> ApiResult<ServiceLog> {
-    logs_where(conn, "l.id = $1", vec![id.into()], tz)
+    logs_where(conn, "l.id = $1", vec![id.into()], tz, None)
         .await?
         .into_iter()
         .next()
@@ -323,7 +327,7 @@ fn correction_pending() -> ApiError {
 /// caller's transaction.
 pub async fn create(
     conn: &impl ConnectionTrait,
-    auth: &AuthMember,
+    caller: &Caller,
     req: &ServiceLogRequest,
     corrects: Option<&str>,
     today: NaiveDate,
@@ -336,15 +340,15 @@ pub async fn create(
     let hash = request_hash(req, corrects);
     // The daily cap and the overlap rule read the member's other logs: no
     // other write about this member may interleave until the insert commits.
-    sql::lock_member(conn, auth.member_id).await?;
-    if let Some(answer) = replay(conn, &id, auth.member_id, &hash, tz).await? {
+    sql::lock_member(conn, caller.member_id).await?;
+    if let Some(answer) = replay(conn, &id, caller.member_id, &hash, tz).await? {
         return Ok(answer);
     }
     if let Some(original) = corrects {
         let original = service_log::Entity::find_by_id(original.to_owned())
             .one(conn)
             .await?
-            .filter(|l| l.member_id == auth.member_id)
+            .filter(|l| l.member_id == caller.member_id)
             .ok_or(ApiError::NotFound)?;
         if original.status != LogStatus::Approved.code() {
             return Err(ApiError::conflict(
@@ -355,13 +359,13 @@ pub async fn create(
         // A second pending correction is refused by the unique index on
         // insert (below), not by reading first.
     }
-    let checked = check(conn, auth.member_id, req, today, corrects).await?;
-    let branch_id = branch_on(conn, auth.member_id, req.date)
+    let checked = check(conn, caller.member_id, req, today, corrects).await?;
+    let branch_id = branch_on(conn, caller.member_id, req.date)
         .await?
         .ok_or(ApiError::NotFound)?;
     let inserted = service_log::Entity::insert(service_log::ActiveModel {
         id: Set(id.clone()),
-        member_id: Set(auth.member_id),
+        member_id: Set(caller.member_id),
         kind: Set(req.kind.code().into()),
         date: Set(req.date),
         month: Set(Month::of(req.date).to_string()),
@@ -383,7 +387,7 @@ pub async fn create(
     .exec_without_returning(conn)
     .await?;
     if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
-        return match replay(conn, &id, auth.member_id, &hash, tz).await? {
+        return match replay(conn, &id, caller.member_id, &hash, tz).await? {
             Some(answer) => Ok(answer),
             // The unique index on pending corrections refused a second one.
             None if corrects.is_some() => Err(correction_pending()),
@@ -411,6 +415,7 @@ pub async fn mine(
         "l.member_id = $1 AND l.date >= $2 AND l.date <= $3",
         vec![member_id.into(), from.into(), to.into()],
         tz,
+        None,
     )
     .await?)
 }

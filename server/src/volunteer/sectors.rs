@@ -13,7 +13,7 @@ use zhibu_shared::service::{LogStatus, SectorJoinRequest, SectorMembership};
 
 use super::UNIT_REVIEWERS;
 use crate::access::Caller;
-use crate::auth::AuthMember;
+
 use crate::entities::{org_unit, sector_membership};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
@@ -37,11 +37,13 @@ pub async fn memberships_where(
     conn: &impl ConnectionTrait,
     condition: &str,
     values: Vec<sea_orm::Value>,
+    limit: Option<usize>,
 ) -> Result<Vec<SectorMembership>, DbErr> {
     let query = format!(
         "SELECT s.id, s.member_id, m.name AS member_name, s.committee_id, o.name AS committee_name, s.platform, s.note, s.status, s.reason \
          FROM sector_membership s JOIN member m ON m.id = s.member_id JOIN org_unit o ON o.id = s.committee_id \
-         WHERE {condition} ORDER BY s.id"
+         WHERE {condition} ORDER BY s.id{}",
+        sql::limit(limit)
     );
     Ok(sql::fetch_all::<Row>(conn, &query, values)
         .await?
@@ -67,7 +69,7 @@ pub async fn memberships_where(
 /// `POST /sector-memberships`.
 pub async fn apply(
     conn: &impl ConnectionTrait,
-    auth: &AuthMember,
+    caller: &Caller,
     req: &SectorJoinRequest,
     _tz: Tz,
 ) -> ApiResult<SectorMembership> {
@@ -88,7 +90,7 @@ pub async fn apply(
         return Err(ApiError::invalid("note", "备注不能超过 200 字"));
     }
     let existing = sector_membership::Entity::find()
-        .filter(sector_membership::Column::MemberId.eq(auth.member_id))
+        .filter(sector_membership::Column::MemberId.eq(caller.member_id))
         .filter(sector_membership::Column::CommitteeId.eq(committee.id))
         .filter(
             sector_membership::Column::Status
@@ -104,7 +106,7 @@ pub async fn apply(
         });
     }
     let inserted = sector_membership::Entity::insert(sector_membership::ActiveModel {
-        member_id: Set(auth.member_id),
+        member_id: Set(caller.member_id),
         committee_id: Set(committee.id),
         platform: Set(platform.to_owned()),
         note: Set(note.map(str::to_owned)),
@@ -117,15 +119,18 @@ pub async fn apply(
     })
     .exec(conn)
     .await?;
-    Ok(
-        memberships_where(conn, "s.id = $1", vec![inserted.last_insert_id.into()])
-            .await?
-            .remove(0),
+    Ok(memberships_where(
+        conn,
+        "s.id = $1",
+        vec![inserted.last_insert_id.into()],
+        None,
     )
+    .await?
+    .remove(0))
 }
 
 pub async fn mine(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Vec<SectorMembership>> {
-    Ok(memberships_where(conn, "s.member_id = $1", vec![member_id.into()]).await?)
+    Ok(memberships_where(conn, "s.member_id = $1", vec![member_id.into()], None).await?)
 }
 
 /// `POST /sector-memberships/review`: the committee's secretaries decide
