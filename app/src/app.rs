@@ -12,7 +12,7 @@ use crate::outbox::provide_outbox;
 use crate::pages::checkins::CheckinsPage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
-use crate::pages::service::ServicePage;
+use crate::pages::volunteer::VolunteerPage;
 use crate::session::provide_session;
 
 #[component]
@@ -33,7 +33,7 @@ pub fn App() -> impl IntoView {
                 <FlatRoutes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/checkin") view=CheckinsPage/>
-                    <Route path=path!("/service") view=ServicePage/>
+                    <Route path=path!("/service") view=VolunteerPage/>
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
                     <Route path=path!("/login") view={Lazy::<Login>::new()}/>
                     // Every other page, routed inside its own chunk.
@@ -56,18 +56,24 @@ fn wechat_entry() {
     let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
         return;
     };
-    if path == "/login" || !search.contains("wx_code=") {
+    if path == "/login" {
         return;
     }
-    let code = search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("wx_code="))
-        .unwrap_or_default();
+    let Some(code) = wx_code(&search) else {
+        return;
+    };
     let target = format!("/login?wx_code={code}&next={}", crate::api::enc(&path));
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
     }
+}
+
+/// The `wx_code` parameter of a query string such as `?a=1&wx_code=C`.
+fn wx_code(search: &str) -> Option<&str> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("wx_code="))
 }
 
 /// A route whose page is compiled into its own chunk.
@@ -148,4 +154,22 @@ fn more_pages() -> AnyView {
         </FlatRoutes>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wx_code;
+
+    #[test]
+    fn the_wechat_code_is_read_from_anywhere_in_the_query() {
+        assert_eq!(wx_code("?wx_code=0a1B"), Some("0a1B"));
+        assert_eq!(wx_code("?from=share&wx_code=0a1B&x=1"), Some("0a1B"));
+    }
+
+    #[test]
+    fn a_query_without_a_wechat_code_has_none() {
+        assert_eq!(wx_code(""), None);
+        assert_eq!(wx_code("?next=/me"), None);
+        assert_eq!(wx_code("?old_wx_code=1"), None);
+    }
 }

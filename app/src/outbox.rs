@@ -5,10 +5,11 @@
 //! and body as the same row, so sending twice never counts twice.
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zhibu_shared::checkin::ReviewStatus;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Replay};
 use crate::components::{Toaster, use_toast};
 use crate::i18n::{I18n, Strings, use_i18n};
 use crate::storage;
@@ -30,9 +31,9 @@ pub struct Waiting {
 }
 
 /// What became of a request.
-pub enum Sent {
-    /// The server answered 2xx with this body.
-    Done(String),
+pub enum Sent<T> {
+    /// The server answered 2xx with this.
+    Done(T),
     /// No network: it waits in the queue.
     Queued,
     Failed(ApiError),
@@ -58,10 +59,31 @@ impl Outbox {
             .collect()
     }
 
-    /// Sends a request, queueing it when the network is gone.
-    pub async fn send(&self, item: Waiting) -> Sent {
+    /// Sends a request (one of the API module's [`Replay`]s), queueing it
+    /// when the network is gone. `label` is what the waiting list shows;
+    /// `checkin` says which list.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        request: Result<Replay<T>, ApiError>,
+        label: String,
+        checkin: bool,
+    ) -> Sent<T> {
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => return Sent::Failed(error),
+        };
+        let item = Waiting {
+            id: request.id.clone(),
+            path: request.path.clone(),
+            body: request.body.clone(),
+            label,
+            checkin,
+        };
         match api::post_json(&item.path, item.body.clone()).await {
-            Ok((_, text)) => Sent::Done(text),
+            Ok((_, text)) => match request.answer(&text) {
+                Ok(answer) => Sent::Done(answer),
+                Err(error) => Sent::Failed(error),
+            },
             Err(ApiError::Network(_)) => {
                 self.waiting.update(|list| {
                     if !list.iter().any(|w| w.id == item.id) {

@@ -7,26 +7,53 @@ use js_sys::{Date, Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use zhibu_shared::theme_day::Month;
 
 /// Today on the phone, `YYYY-MM-DD` (phones in the county keep China time).
 pub fn today() -> String {
     let now = Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
+    ymd(now.get_full_year(), now.get_month() + 1, now.get_date())
+}
+
+/// This month on the phone.
+pub fn current_month() -> Month {
+    let now = Date::new_0();
+    Month {
+        year: now.get_full_year() as i32,
+        month: now.get_month() + 1,
+    }
 }
 
 /// This month on the phone, `YYYY-MM`.
 pub fn this_month() -> String {
-    today()[..7].to_owned()
+    current_month().to_string()
 }
 
 /// January of this year, `YYYY-01`.
 pub fn january() -> String {
-    format!("{}-01", &today()[..4])
+    january_of(current_month()).to_string()
+}
+
+/// `YYYY-MM-DD`, zero-padded as `<input type="date">` wants it.
+pub fn ymd(year: u32, month: u32, day: u32) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// January of the month's year.
+pub fn january_of(month: Month) -> Month {
+    Month { month: 1, ..month }
+}
+
+/// From the same month a year earlier to `month`: a year of history with
+/// this month's theme day in it.
+pub fn year_to(month: Month) -> (Month, Month) {
+    (
+        Month {
+            year: month.year - 1,
+            ..month
+        },
+        month,
+    )
 }
 
 /// Milliseconds since the epoch.
@@ -141,5 +168,75 @@ pub fn save_blob(blob: &web_sys::Blob, file_name: &str) {
 pub fn print() {
     if let Some(window) = web_sys::window() {
         let _ = window.print();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    fn month(year: i32, month: u32) -> Month {
+        Month { year, month }
+    }
+
+    #[test]
+    fn dates_are_zero_padded_as_date_fields_want_them() {
+        assert_eq!(ymd(2026, 3, 5), "2026-03-05");
+        assert_eq!(ymd(2026, 12, 31), "2026-12-31");
+    }
+
+    #[test]
+    fn months_are_formatted_as_year_dash_month() {
+        assert_eq!(month(2026, 3).to_string(), "2026-03");
+        assert_eq!(january_of(month(2026, 11)).to_string(), "2026-01");
+    }
+
+    #[test]
+    fn a_year_of_attendance_starts_in_the_same_month_a_year_earlier() {
+        assert_eq!(year_to(month(2026, 5)), (month(2025, 5), month(2026, 5)));
+        assert_eq!(year_to(month(2026, 1)), (month(2025, 1), month(2026, 1)));
+    }
+
+    #[test]
+    fn times_are_cut_out_of_the_rfc3339_text_in_their_own_offset() {
+        let time = at("2026-12-03T09:05:00+08:00");
+        assert_eq!(hhmm(&time), "09:05");
+        assert_eq!(ymd_hhmm(&time), "2026-12-03 09:05");
+        assert_eq!(local_input(&time), "2026-12-03T09:05");
+        // The same instant in UTC reads as UTC, not as China time.
+        let utc = at("2026-12-03T01:05:00Z");
+        assert_eq!(hhmm(&utc), "01:05");
+    }
+
+    #[test]
+    fn a_datetime_field_is_read_in_the_offset_of_the_day_it_edits() {
+        let like = at("2026-12-03T09:00:00+08:00");
+        assert_eq!(
+            from_local_input("2026-12-03T18:30", &like),
+            Some(at("2026-12-03T18:30:00+08:00"))
+        );
+        let utc = at("2026-12-03T09:00:00Z");
+        assert_eq!(
+            from_local_input("2026-12-03T18:30", &utc),
+            Some(at("2026-12-03T18:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_datetime_field_round_trips() {
+        let time = at("2027-01-07T14:45:00+08:00");
+        assert_eq!(from_local_input(&local_input(&time), &time), Some(time));
+    }
+
+    #[test]
+    fn a_half_typed_or_garbled_datetime_field_is_no_time() {
+        let like = at("2026-12-03T09:00:00+08:00");
+        assert_eq!(from_local_input("2026-12-03", &like), None);
+        assert_eq!(from_local_input("2026-13-03T18:30", &like), None);
+        assert_eq!(from_local_input("", &like), None);
     }
 }

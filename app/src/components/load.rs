@@ -1,26 +1,31 @@
-//! Loading data for a page: a signal filled by one GET, and the loading and
-//! error states every page shows the same way.
+//! Loading data for a page: a signal filled by one call of the API module,
+//! and the loading and error states every page shows the same way.
 
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::i18n::use_i18n;
 
-/// Nothing yet, or the answer of the last GET.
+/// Nothing yet, or the answer of the last call.
 pub type Loaded<T> = RwSignal<Option<Result<T, ApiError>>>;
 
-/// A signal that `GET {path}` fills.
-pub fn load<T: DeserializeOwned + Send + Sync + 'static>(path: String) -> Loaded<T> {
+/// A signal that `call` fills: `load(api::org(id))`.
+pub fn load<T: Send + Sync + 'static>(
+    call: impl Future<Output = Result<T, ApiError>> + 'static,
+) -> Loaded<T> {
     let state = RwSignal::new(None);
-    reload(state, path);
+    reload(state, call);
     state
 }
 
-/// Fetches `path` again into `state`, keeping what it shows meanwhile.
-pub fn reload<T: DeserializeOwned + Send + Sync + 'static>(state: Loaded<T>, path: String) {
+/// Fills `state` again with the answer of `call`, keeping what it shows
+/// meanwhile: `reload(state, api::org(id))`.
+pub fn reload<T: Send + Sync + 'static>(
+    state: Loaded<T>,
+    call: impl Future<Output = Result<T, ApiError>> + 'static,
+) {
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = api::get(&path).await;
+        let answer = call.await;
         // The page may have gone while the network was slow.
         if !state.is_disposed() {
             state.set(Some(answer));

@@ -4,6 +4,8 @@
 //! is a compile error rather than a blank label on a member's phone.
 
 mod en;
+#[cfg(test)]
+mod tests;
 mod zh;
 
 use leptos::prelude::*;

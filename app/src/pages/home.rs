@@ -3,8 +3,9 @@
 
 use leptos::lazy;
 use leptos::prelude::*;
-use zhibu_shared::checkin::{ThemeDay, ThemeDayStatus};
+use zhibu_shared::checkin::ThemeDayStatus;
 
+use crate::api;
 use crate::components::{Card, Cell, CellGroup, Empty, later, load, status_view};
 use crate::i18n::tr;
 use crate::layout::set_page_title;
@@ -57,7 +58,7 @@ fn SignedInHome() -> impl IntoView {
 
 #[component]
 fn NextThemeDay(officer: bool) -> impl IntoView {
-    let days = load::<Vec<ThemeDay>>("/me/theme-days".into());
+    let days = load(api::my_theme_days());
     move || {
         days.with(|state| {
             if let Some(view) = status_view(state) {

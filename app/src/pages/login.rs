@@ -8,8 +8,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use serde::Deserialize;
-use zhibu_shared::auth::{ActivateRequest, LoginRequest, WechatBindRequest, WechatLoginRequest};
+use zhibu_shared::auth::{
+    ActivateRequest, LoginRequest, WechatBindRequest, WechatLoginRequest, WechatUnbound,
+};
 
 use crate::api::{self, ApiError};
 use crate::components::{Button, ButtonVariant, Card, Field, use_toast};
@@ -18,10 +19,11 @@ use crate::layout::set_page_title;
 use crate::pages::query;
 use crate::util;
 
-/// The 404 body of an unbound WeChat account.
-#[derive(Deserialize)]
-struct Unbound {
-    bind_ticket: String,
+/// Where to go once signed in: only a path of this app, never an open
+/// redirect (`//host` and `/\host` both leave the origin in browsers).
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .unwrap_or_else(|| "/me".to_owned())
 }
 
 #[component]
@@ -30,10 +32,7 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
     let navigate = use_navigate();
-    // Only paths of this app: never an open redirect.
-    let next = query("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/me".to_owned());
+    let next = safe_next(query("next"));
     let wx_code = query("wx_code");
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -60,7 +59,7 @@ pub fn LoginPage() -> impl IntoView {
             }
             Err(failure) => {
                 if failure.code() == Some("wechat_unbound")
-                    && let Some(unbound) = failure.detail::<Unbound>()
+                    && let Some(unbound) = failure.detail::<WechatUnbound>()
                 {
                     bind_ticket.set(Some(unbound.bind_ticket));
                     error.set(Some(t.wechat_unbound.to_owned()));
@@ -198,5 +197,34 @@ pub fn LoginPage() -> impl IntoView {
                 {move || if activating.get() { i18n.t().activate_hint } else { i18n.t().login_hint }}
             </p>
         </Card>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn next(text: &str) -> String {
+        safe_next(Some(text.to_owned()))
+    }
+
+    #[test]
+    fn a_path_of_the_app_is_where_the_member_returns() {
+        assert_eq!(next("/checkin/7?t=abc"), "/checkin/7?t=abc");
+        assert_eq!(next("/service"), "/service");
+    }
+
+    #[test]
+    fn without_a_path_the_member_lands_on_me() {
+        assert_eq!(safe_next(None), "/me");
+        assert_eq!(next(""), "/me");
+    }
+
+    #[test]
+    fn another_site_is_never_where_signing_in_leads() {
+        assert_eq!(next("https://evil.example/"), "/me");
+        assert_eq!(next("//evil.example/"), "/me");
+        assert_eq!(next("/\\evil.example/"), "/me");
+        assert_eq!(next("javascript:alert(1)"), "/me");
     }
 }

@@ -9,7 +9,7 @@ pub mod members;
 pub mod not_found;
 pub mod orgs;
 pub mod review;
-pub mod service;
+pub mod volunteer;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};

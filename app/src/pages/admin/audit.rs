@@ -2,7 +2,6 @@
 //! status change, newest first, who did it and when.
 
 use leptos::prelude::*;
-use zhibu_shared::api::Page;
 use zhibu_shared::audit::{AuditEntry, action_zh};
 
 use crate::api;
@@ -10,6 +9,8 @@ use crate::components::{Button, Item, List};
 use crate::i18n::{tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::util;
+
+const PAGE_SIZE: u32 = 50;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -21,12 +22,9 @@ pub fn AuditPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let more = move || {
         busy.set(true);
-        let after = cursor
-            .get_untracked()
-            .map(|c| format!("&cursor={}", api::enc(&c)))
-            .unwrap_or_default();
+        let after = cursor.get_untracked();
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::get::<Page<AuditEntry>>(&format!("/audit?limit=50{after}")).await;
+            let answer = api::audit_log(PAGE_SIZE, after.as_deref()).await;
             busy.set(false);
             match answer {
                 Ok(page) => {

@@ -70,7 +70,7 @@ pub fn RosterPage() -> impl IntoView {
     let export = move |_| {
         let Some(unit) = admin_unit() else { return };
         wasm_bindgen_futures::spawn_local(async move {
-            match api::download(&format!("/admin/roster?org_id={unit}")).await {
+            match api::export_roster(unit).await {
                 Ok(blob) => util::save_blob(&blob, "名册.xlsx"),
                 Err(e) => error.set(Some(e.message(i18n.t_untracked()))),
             }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use zhibu_shared::checkin::{Makeup, MakeupRequest, MyAttendance, ReviewStatus, ThemeDayStatus};
+use zhibu_shared::checkin::{MakeupRequest, MyAttendance, ReviewStatus, ThemeDayStatus};
 
 use crate::api;
 use crate::components::{
@@ -13,11 +13,10 @@ use crate::i18n::{review_status, theme_status, tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::util;
 
-/// The last twelve months.
-fn path() -> String {
-    let month = util::this_month();
-    let year: i32 = month[..4].parse().unwrap_or_default();
-    format!("/me/attendance?from={}{}&to={month}", year - 1, &month[4..])
+/// My attendance from this month a year ago to this month.
+async fn my_year() -> Result<Vec<MyAttendance>, api::ApiError> {
+    let (from, to) = util::year_to(util::current_month());
+    api::my_attendance(from, to).await
 }
 
 /// Whether a make-up can be asked for: the day is over, I was not there (or
@@ -36,7 +35,7 @@ pub fn AttendancePage() -> impl IntoView {
     set_page_title(|t| t.title_attendance);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let rows = load::<Vec<MyAttendance>>(path());
+    let rows = load(my_year());
     let making_up = RwSignal::new(None::<i64>);
     let studied = RwSignal::new(String::new());
     let studied_on = RwSignal::new(util::today());
@@ -114,15 +113,14 @@ pub fn AttendancePage() -> impl IntoView {
         }
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer =
-                api::post::<_, Makeup>(&format!("/theme-days/{day}/makeups"), &request).await;
+            let answer = api::request_makeup(day, &request).await;
             busy.set(false);
             match answer {
                 Ok(_) => {
                     toaster.show(t.makeup_sent);
                     making_up.set(None);
                     studied.set(String::new());
-                    reload(rows, path());
+                    reload(rows, my_year());
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }
@@ -141,5 +139,60 @@ pub fn AttendancePage() -> impl IntoView {
         })}
         {move || rows.with(status_view)}
         <List items=items action=(|t| t.makeup_action, start) empty=|t| t.attendance_empty/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of my attendance on a day with this status, with my check-in
+    /// and make-up when their statuses are given.
+    fn row(day: &str, checkin: Option<&str>, makeup: Option<&str>) -> MyAttendance {
+        let mut json = serde_json::json!({
+            "theme_day": {
+                "id": 7, "org": {"id": 2, "name": "第一支部"}, "date": "2026-12-03",
+                "starts_at": "2026-12-03T09:00:00+08:00", "ends_at": "2026-12-03T11:00:00+08:00",
+                "title": "主题党日", "study_item": "党章", "location": "活动室",
+                "activities": [], "status": day,
+            },
+            "study_done": false,
+        });
+        if let Some(status) = checkin {
+            json["checkin"] = serde_json::json!({
+                "id": "a", "theme_day_id": 7, "member": {"id": 3, "name": "张三"},
+                "method": "code", "status": status, "at": "2026-12-03T09:01:00+08:00",
+            });
+        }
+        if let Some(status) = makeup {
+            json["makeup"] = serde_json::json!({
+                "id": 1, "theme_day_id": 7, "member": {"id": 3, "name": "张三"},
+                "studied": "党章", "studied_on": "2026-12-05", "status": status,
+            });
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_make_up_is_offered_for_a_closed_day_i_missed() {
+        assert!(may_make_up(&row("closed", None, None)));
+    }
+
+    #[test]
+    fn a_turned_down_checkin_can_be_made_up() {
+        assert!(may_make_up(&row("closed", Some("rejected"), None)));
+    }
+
+    #[test]
+    fn no_make_up_while_the_day_is_not_over() {
+        assert!(!may_make_up(&row("open", None, None)));
+        assert!(!may_make_up(&row("upcoming", None, None)));
+    }
+
+    #[test]
+    fn no_make_up_when_i_was_there_or_already_asked() {
+        assert!(!may_make_up(&row("closed", Some("approved"), None)));
+        assert!(!may_make_up(&row("closed", Some("pending"), None)));
+        assert!(!may_make_up(&row("closed", None, Some("pending"))));
     }
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use leptos::prelude::*;
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
-    Attendance, Checkin, CheckinCode, Decision, DuesPayment, DuesPaymentRequest, Makeup,
-    PaymentMethod, ReviewRequest, ReviewResult, RollCall, ThemeDay, ThemeDayPatch,
+    Attendance, Checkin, Decision, DuesPaymentRequest, PaymentMethod, ReviewRequest, RollCall,
+    ThemeDay, ThemeDayPatch,
 };
 use zhibu_shared::theme_day::{DuesBasis, dues_standard_fen, yuan};
 
@@ -37,18 +37,15 @@ pub fn LivePage() -> impl IntoView {
 
 #[component]
 fn Live(id: i64) -> impl IntoView {
-    let base = format!("/theme-days/{id}");
-    let day = load::<ThemeDay>(base.clone());
-    let code = load::<CheckinCode>(format!("{base}/code"));
-    let attendance = load::<Attendance>(format!("{base}/attendance"));
-    let checkins = load::<Vec<Checkin>>(format!("{base}/checkins"));
+    let day = load(api::theme_day(id));
+    let code = load(api::checkin_code(id));
+    let attendance = load(api::theme_day_attendance(id));
+    let checkins = load(api::theme_day_checkins(id));
     let full = RwSignal::new(false);
 
     // One timer: renews the code before it expires, polls the count.
     let ticks = StoredValue::new(0u32);
     let asked_at = StoredValue::new(0f64);
-    let code_path = format!("{base}/code");
-    let attendance_path = format!("{base}/attendance");
     if let Ok(timer) = set_interval_with_handle(
         move || {
             let now = util::now_ms();
@@ -58,11 +55,11 @@ fn Live(id: i64) -> impl IntoView {
             });
             if now >= due && now - asked_at.get_value() > 5000.0 {
                 asked_at.set_value(now);
-                reload(code, code_path.clone());
+                reload(code, api::checkin_code(id));
             }
             ticks.update_value(|n| *n += 1);
             if ticks.get_value().is_multiple_of(POLL_TICKS) {
-                reload(attendance, attendance_path.clone());
+                reload(attendance, api::theme_day_attendance(id));
             }
         },
         Duration::from_secs(1),
@@ -157,18 +154,14 @@ fn RollCallCard(
         }
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::post::<_, Vec<Checkin>>(
-                &format!("/theme-days/{id}/roll-call"),
-                &RollCall { member_ids },
-            )
-            .await;
+            let answer = api::roll_call(id, &RollCall { member_ids }).await;
             busy.set(false);
             match answer {
                 Ok(done) => {
                     toaster.show(format!("{} {}", t.roll_call_done, done.len()));
                     selected.set(Vec::new());
-                    reload(attendance, format!("/theme-days/{id}/attendance"));
-                    reload(checkins, format!("/theme-days/{id}/checkins"));
+                    reload(attendance, api::theme_day_attendance(id));
+                    reload(checkins, api::theme_day_checkins(id));
                 }
                 Err(e) => toaster.show(e.message(t)),
             }
@@ -230,7 +223,7 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
         error.set(None);
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::patch::<_, ThemeDay>(&format!("/theme-days/{id}"), &patch).await;
+            let answer = api::update_theme_day(id, &patch).await;
             busy.set(false);
             match answer {
                 Ok(day) => {
@@ -344,8 +337,7 @@ fn DuesCard(
         };
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer =
-                api::post::<_, DuesPayment>(&format!("/theme-days/{id}/dues"), &request).await;
+            let answer = api::record_dues(id, &request).await;
             busy.set(false);
             match answer {
                 Ok(paid) => {
@@ -395,8 +387,7 @@ fn DuesCard(
 fn Makeups(id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
-    let path = format!("/theme-days/{id}/makeups");
-    let makeups = load::<Vec<Makeup>>(path.clone());
+    let makeups = load(api::theme_day_makeups(id));
     let items = move || {
         let t = i18n.t();
         makeups.with(|m| match m {
@@ -422,17 +413,16 @@ fn Makeups(id: i64) -> impl IntoView {
         let Ok(makeup) = key.parse::<i64>() else {
             return;
         };
-        let path = path.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let request = ReviewRequest {
                 ids: vec![makeup],
                 decision: Decision::Approve,
                 reason: None,
             };
-            match api::post::<_, ReviewResult<i64>>("/makeups/review", &request).await {
+            match api::review_makeups(&request).await {
                 Ok(_) => {
                     toaster.show(t.approved_toast);
-                    reload(makeups, path);
+                    reload(makeups, api::theme_day_makeups(id));
                 }
                 Err(e) => toaster.show(e.message(t)),
             }
@@ -442,5 +432,39 @@ fn Makeups(id: i64) -> impl IntoView {
         <Card title=tr(|t| t.makeups_title)>
             <List items=items action=(|t| t.approve, approve) empty=|t| t.makeups_empty/>
         </Card>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activities_typed_on_one_line_are_split_at_any_comma() {
+        assert_eq!(
+            split_activities("志愿服务，结对共建、 网格报到;移风易俗\n, "),
+            ["志愿服务", "结对共建", "网格报到", "移风易俗"]
+        );
+        assert!(split_activities(" ， ").is_empty());
+    }
+
+    #[test]
+    fn yuan_typed_by_the_secretary_become_fen() {
+        assert_eq!(fen("12.5"), Some(1250));
+        assert_eq!(fen(" 3 "), Some(300));
+        assert_eq!(fen("0.1"), Some(10));
+        assert_eq!(fen("0"), Some(0));
+        assert_eq!(fen("-1"), None);
+        assert_eq!(fen("十元"), None);
+        assert_eq!(fen(""), None);
+    }
+
+    #[test]
+    fn dues_bases_are_chosen_by_their_chip_codes() {
+        assert_eq!(basis("working"), Some(DuesBasis::Working));
+        assert_eq!(basis("retired"), Some(DuesBasis::Retired));
+        assert_eq!(basis("student"), Some(DuesBasis::StudentOrUnemployed));
+        assert_eq!(basis("floating"), Some(DuesBasis::FloatingWithoutIncome));
+        assert_eq!(basis(""), None);
     }
 }

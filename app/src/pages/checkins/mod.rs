@@ -7,17 +7,16 @@ pub mod live;
 
 use leptos::lazy;
 use leptos::prelude::*;
-use serde::Deserialize;
-use zhibu_shared::checkin::{Checkin, CheckinRequest, ThemeDay, ThemeDayStatus};
+use zhibu_shared::checkin::{AlreadyCheckedIn, Checkin, CheckinRequest, ThemeDay, ThemeDayStatus};
 
-use crate::api::enc;
+use crate::api::{self, ApiError, enc};
 use crate::components::{
     Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, load,
     status_view,
 };
 use crate::i18n::{Strings, review_status, theme_status, tr, use_i18n};
 use crate::layout::set_page_title;
-use crate::outbox::{Outbox, Sent, Waiting, use_outbox};
+use crate::outbox::{Outbox, Sent, use_outbox};
 use crate::pages::{id_param, query, redirect};
 use crate::session::use_session;
 use crate::util;
@@ -66,12 +65,6 @@ pub struct Outcome {
     pub tone: BadgeTone,
 }
 
-/// The body of a 409 `already_checked_in`.
-#[derive(Deserialize)]
-struct AlreadyCheckedIn {
-    checkin: Checkin,
-}
-
 fn checkin_outcome(t: &Strings, checkin: &Checkin, message: Option<String>) -> Outcome {
     let (title, tone) = review_status(t, checkin.status);
     let title = match checkin.status {
@@ -111,29 +104,36 @@ pub async fn check_in(
         lat: position.map(|p| p.0),
         lng: position.map(|p| p.1),
     };
-    let body = serde_json::to_string(&request).unwrap_or_default();
-    let item = Waiting {
-        id: request.id,
-        path: format!("/theme-days/{day_id}/checkins"),
-        body,
-        label,
-        checkin: true,
-    };
-    match outbox.send(item).await {
-        Sent::Done(text) => match crate::api::decode::<Checkin>(&text) {
-            Ok(checkin) => checkin_outcome(t, &checkin, None),
-            Err(error) => failed(t, error.message(t)),
-        },
+    match outbox
+        .send(api::check_in(day_id, &request), label, true)
+        .await
+    {
+        Sent::Done(checkin) => checkin_outcome(t, &checkin, None),
         Sent::Queued => Outcome {
             title: t.status_waiting.to_owned(),
             detail: t.checkin_queued.to_owned(),
             tone: BadgeTone::Warning,
         },
-        Sent::Failed(error) => match error.detail::<AlreadyCheckedIn>() {
-            Some(first) => checkin_outcome(t, &first.checkin, Some(error.message(t))),
-            None => failed(t, error.message(t)),
-        },
+        Sent::Failed(error) => refused(t, &error),
     }
+}
+
+/// A refused check-in: a second one shows the first one's status; an
+/// `idempotency_conflict` has no first check-in to show.
+fn refused(t: &Strings, error: &ApiError) -> Outcome {
+    match error
+        .detail::<AlreadyCheckedIn>()
+        .and_then(|body| body.checkin)
+    {
+        Some(first) => checkin_outcome(t, &first, Some(error.message(t))),
+        None => failed(t, error.message(t)),
+    }
+}
+
+/// Whether the typed code looks like a 6-digit check-in code; anything else
+/// is refused before it costs one of the member's few wrong tries.
+fn is_short_code(text: &str) -> bool {
+    text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn failed(t: &Strings, detail: String) -> Outcome {
@@ -214,7 +214,7 @@ fn code_checkin() -> AnyView {
 
 #[component]
 fn CodeCheckin() -> impl IntoView {
-    let days = load::<Vec<ThemeDay>>("/me/theme-days".into());
+    let days = load(api::my_theme_days());
     let outbox = use_outbox();
     outbox.flush();
     let chosen = RwSignal::new(String::new());
@@ -262,7 +262,7 @@ fn CodeCheckin() -> impl IntoView {
             outcome.set(Some(failed(t, t.checkin_choose_day.to_owned())));
             return;
         };
-        if short_code.len() != 6 || !short_code.bytes().all(|b| b.is_ascii_digit()) {
+        if !is_short_code(&short_code) {
             outcome.set(Some(failed(t, t.checkin_code_invalid.to_owned())));
             return;
         }
@@ -326,7 +326,7 @@ pub fn CheckinLinkPage() -> impl IntoView {
         redirect(format!("/login?next={}", enc(&here)));
         return ().into_any();
     }
-    let day = load::<ThemeDay>(format!("/theme-days/{}", id.get_untracked()));
+    let day = load(api::theme_day(id.get_untracked()));
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Outcome>);
     let tap = move |_| {
@@ -361,4 +361,83 @@ pub fn CheckinLinkPage() -> impl IntoView {
         <a class="btn btn-default btn-block" href="/checkin">{tr(|t| t.checkin_back)}</a>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use zhibu_shared::checkin::ReviewStatus;
+
+    use super::*;
+    use crate::i18n::ZH;
+
+    fn checkin(status: &str, reason: Option<&str>) -> Checkin {
+        let mut json = serde_json::json!({
+            "id": "a", "theme_day_id": 7, "member": {"id": 3, "name": "张三"},
+            "method": "code", "status": status, "at": "2026-12-03T09:01:00+08:00",
+        });
+        if let Some(reason) = reason {
+            json["reason"] = reason.into();
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    fn conflict(body: serde_json::Value) -> ApiError {
+        ApiError::Http {
+            status: 409,
+            body: serde_json::from_value(body.clone()).unwrap(),
+            text: body.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_code_is_six_ascii_digits_and_nothing_else() {
+        assert!(is_short_code("042917"));
+        assert!(!is_short_code("04291"));
+        assert!(!is_short_code("0429170"));
+        assert!(!is_short_code("04291a"));
+        assert!(!is_short_code("０４２９１７"));
+        assert!(!is_short_code(""));
+    }
+
+    #[test]
+    fn an_approved_checkin_reads_as_checked_in() {
+        let outcome = checkin_outcome(&ZH, &checkin("approved", None), None);
+        assert_eq!(outcome.title, ZH.checkin_ok);
+        assert_eq!(outcome.tone, BadgeTone::Success);
+        assert_eq!(outcome.detail, "");
+    }
+
+    #[test]
+    fn a_pending_checkin_says_why_it_waits() {
+        let outcome = checkin_outcome(&ZH, &checkin("pending", Some("离线签到")), None);
+        assert_eq!(outcome.title, review_status(&ZH, ReviewStatus::Pending).0);
+        assert_eq!(outcome.tone, BadgeTone::Warning);
+        assert_eq!(outcome.detail, "离线签到");
+    }
+
+    #[test]
+    fn a_second_checkin_shows_the_first_ones_status_with_the_servers_message() {
+        let first = serde_json::to_value(checkin("rejected", Some("不在范围内"))).unwrap();
+        let error = conflict(serde_json::json!({
+            "code": "already_checked_in", "message": "今天已签到", "checkin": first,
+        }));
+        let outcome = refused(&ZH, &error);
+        assert_eq!(outcome.title, review_status(&ZH, ReviewStatus::Rejected).0);
+        assert_eq!(outcome.detail, "今天已签到");
+    }
+
+    #[test]
+    fn a_reused_id_without_a_first_checkin_is_a_plain_failure() {
+        let error = conflict(serde_json::json!({
+            "code": "idempotency_conflict", "message": "编号已被使用",
+        }));
+        assert_eq!(
+            refused(&ZH, &error),
+            Outcome {
+                title: ZH.checkin_failed.to_owned(),
+                detail: "编号已被使用".to_owned(),
+                tone: BadgeTone::Primary,
+            }
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! and its public verification page.
 
 use leptos::prelude::*;
-use zhibu_shared::service::{Certificate, CertificateRequest, hours};
+use zhibu_shared::service::{CertificateRequest, hours};
 use zhibu_shared::theme_day::Month;
 
 use crate::api;
@@ -34,9 +34,7 @@ pub fn CertificateRequestPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let answer =
-                api::post::<_, Certificate>("/me/certificates", &CertificateRequest { from, to })
-                    .await;
+            let answer = api::issue_certificate(&CertificateRequest { from, to }).await;
             busy.set(false);
             match answer {
                 Ok(c) => navigate(&format!("/certificates/{}", c.number), Default::default()),
@@ -66,10 +64,7 @@ pub fn CertificatePage(verify: bool) -> impl IntoView {
     });
     let i18n = use_i18n();
     let number = text_param("number");
-    let certificate = load::<Certificate>(format!(
-        "/certificates/{}",
-        api::enc(&number.get_untracked())
-    ));
+    let certificate = load(api::certificate(&number.get_untracked()));
     move || {
         certificate.with(status_view).or_else(|| {
             let c = certificate.get()?.ok()?;

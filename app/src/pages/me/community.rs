@@ -3,14 +3,12 @@
 
 use leptos::prelude::*;
 use zhibu_shared::org::Community;
-use zhibu_shared::service::{CommunityReport, CommunityReportRequest};
+use zhibu_shared::service::CommunityReportRequest;
 
-use crate::api::{self, enc};
+use crate::api;
 use crate::components::{Button, Card, Field, Item, List, load, reload, status_view, use_toast};
 use crate::i18n::{log_status, tr, use_i18n};
 use crate::layout::set_page_title;
-
-const MINE: &str = "/me/community-reports";
 
 /// A community search box and its results as list rows; shared with the
 /// 志愿 form's place picker.
@@ -32,8 +30,7 @@ pub fn CommunitySearch(
         }
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer =
-                api::get::<Vec<Community>>(&format!("/communities?q={}", enc(text.trim()))).await;
+            let answer = api::search_communities(text.trim()).await;
             busy.set(false);
             found.set(Some(answer));
         });
@@ -78,21 +75,17 @@ pub fn CommunityReportPage() -> impl IntoView {
     set_page_title(|t| t.title_report);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let mine = load::<Vec<CommunityReport>>(MINE.into());
+    let mine = load(api::my_community_reports());
     let error = RwSignal::new(None::<String>);
     let report = Callback::new(move |(community_id, _name): (i64, String)| {
         let t = i18n.t_untracked();
         error.set(None);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::post::<_, CommunityReport>(
-                "/community-reports",
-                &CommunityReportRequest { community_id },
-            )
-            .await;
+            let answer = api::report_to_community(&CommunityReportRequest { community_id }).await;
             match answer {
                 Ok(_) => {
                     toaster.show(t.report_sent);
-                    reload(mine, MINE.into());
+                    reload(mine, api::my_community_reports());
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }

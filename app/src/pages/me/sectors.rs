@@ -2,8 +2,7 @@
 //! committee of their trade; its secretary confirms.
 
 use leptos::prelude::*;
-use zhibu_shared::org::Org;
-use zhibu_shared::service::{SectorJoinRequest, SectorMembership};
+use zhibu_shared::service::SectorJoinRequest;
 
 use crate::api;
 use crate::components::{
@@ -12,7 +11,6 @@ use crate::components::{
 use crate::i18n::{log_status, tr, use_i18n};
 use crate::layout::set_page_title;
 
-const MINE: &str = "/me/sector-memberships";
 const OTHER: &str = "other";
 
 #[component]
@@ -20,8 +18,8 @@ pub fn SectorsPage() -> impl IntoView {
     set_page_title(|t| t.title_sectors);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let sectors = load::<Vec<Org>>("/sectors".into());
-    let mine = load::<Vec<SectorMembership>>(MINE.into());
+    let sectors = load(api::sectors());
+    let mine = load(api::my_sector_memberships());
     let committee = RwSignal::new(String::new());
     let platform = RwSignal::new(String::new());
     let other = RwSignal::new(String::new());
@@ -68,12 +66,12 @@ pub fn SectorsPage() -> impl IntoView {
         error.set(None);
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::post::<_, SectorMembership>("/sector-memberships", &request).await;
+            let answer = api::join_sector(&request).await;
             busy.set(false);
             match answer {
                 Ok(_) => {
                     toaster.show(t.join_sent);
-                    reload(mine, MINE.into());
+                    reload(mine, api::my_sector_memberships());
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }

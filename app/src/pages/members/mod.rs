@@ -32,7 +32,7 @@ pub fn MemberPage() -> impl IntoView {
 
 #[component]
 fn MemberView(id: i64) -> impl IntoView {
-    let member = load::<MemberDetail>(format!("/members/{id}"));
+    let member = load(api::member(id));
     move || {
         member.with(status_view).or_else(|| {
             let m = member.get()?.ok()?;
@@ -59,7 +59,7 @@ fn change(
         match answer {
             Ok(()) => {
                 error.set(None);
-                reload(this, format!("/members/{id}"));
+                reload(this, api::member(id));
                 toaster.show(done);
             }
             Err(e) => error.set(Some(e.message(t))),

@@ -3,13 +3,16 @@
 //! its community admin (社区书记) picked among that organisation's members.
 
 use leptos::prelude::*;
-use zhibu_shared::api::Page;
 use zhibu_shared::member::GrantRole;
 use zhibu_shared::org::{Community, CommunityPatch, MemberSummary, Org, Role};
 
 use crate::api;
 use crate::components::{Button, Card, Field, Loaded, use_toast};
 use crate::i18n::{tr, use_i18n};
+
+/// The community admin is picked among this many of the organisation's
+/// members: a community's own organisation is small.
+const ORG_MEMBERS: u32 = 200;
 
 #[component]
 pub fn StreetCommunities(
@@ -63,8 +66,7 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
     Effect::new(move |_| {
         let Some(unit) = linked.get() else { return };
         wasm_bindgen_futures::spawn_local(async move {
-            let path = format!("/orgs/{unit}/members?limit=200");
-            if let Ok(page) = api::get::<Page<MemberSummary>>(&path).await
+            if let Ok(page) = api::org_members(unit, ORG_MEMBERS, None).await
                 && !members.is_disposed()
             {
                 admin.set(

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use zhibu_shared::service::{HoursReport, ServiceKind, hours};
 
-use crate::api;
+use crate::api::{self, HoursQuery};
 use crate::components::{Button, Card, Chips, Field, Loaded, reload, status_view, use_toast};
 use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -34,15 +34,12 @@ fn Hours(id: i64) -> impl IntoView {
     let to = RwSignal::new(util::this_month());
     let by = RwSignal::new("child".to_owned());
     let report: Loaded<HoursReport> = RwSignal::new(None);
-    let query = move || {
-        format!(
-            "/orgs/{id}/hours?from={}&to={}&by={}",
-            from.get(),
-            to.get(),
-            by.get()
-        )
+    let query = move || HoursQuery {
+        from: from.get(),
+        to: to.get(),
+        by: by.get(),
     };
-    Effect::new(move |_| reload(report, query()));
+    Effect::new(move |_| reload(report, api::org_hours(id, &query())));
     let groupings = Signal::derive(move || {
         let t = i18n.t();
         ["child", "month", "kind"]
@@ -53,14 +50,14 @@ fn Hours(id: i64) -> impl IntoView {
     });
     let export = move |format: &'static str| {
         let t = i18n.t_untracked();
-        let path = format!("{}&format={format}", query());
+        let query = query();
         let name = format!(
             "hours-{id}-{}-{}.{format}",
             from.get_untracked(),
             to.get_untracked()
         );
         wasm_bindgen_futures::spawn_local(async move {
-            match api::download(&path).await {
+            match api::export_org_hours(id, &query, format).await {
                 Ok(blob) => util::save_blob(&blob, &name),
                 Err(e) => toaster.show(e.message(t)),
             }

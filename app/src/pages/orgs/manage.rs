@@ -66,7 +66,7 @@ pub fn Manage(
             match api::create_child_org(id, &request).await {
                 Ok(_) => {
                     name.set(String::new());
-                    reload(children, format!("/orgs/{id}/children"));
+                    reload(children, api::org_children(id));
                     done(t.org_created);
                 }
                 Err(e) => failed(e),
@@ -82,7 +82,7 @@ pub fn Manage(
         wasm_bindgen_futures::spawn_local(async move {
             match api::rename_org(id, &request).await {
                 Ok(_) => {
-                    reload(this, format!("/orgs/{id}"));
+                    reload(this, api::org(id));
                     done(t.org_renamed);
                 }
                 Err(e) => failed(e),
@@ -138,7 +138,7 @@ pub fn Manage(
                 Ok(_) => {
                     parents.set(Vec::new());
                     parent_query.set(String::new());
-                    reload(this, format!("/orgs/{id}"));
+                    reload(this, api::org(id));
                     done(t.org_moved);
                 }
                 Err(e) => failed(e),

@@ -8,7 +8,6 @@ pub mod hours;
 mod manage;
 
 use leptos::prelude::*;
-use zhibu_shared::api::Page;
 use zhibu_shared::checkin::ThemeDay;
 use zhibu_shared::org::{MemberSummary, Org, OrgKind};
 
@@ -54,11 +53,11 @@ fn org_item(t: &crate::i18n::Strings, org: &Org) -> Item {
 #[component]
 fn OrgView(id: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let org = load::<Org>(format!("/orgs/{id}"));
-    let children = load::<Vec<Org>>(format!("/orgs/{id}/children"));
+    let org = load(api::org(id));
+    let children = load(api::org_children(id));
     let month = RwSignal::new(util::this_month());
     let days: Loaded<Vec<ThemeDay>> = RwSignal::new(None);
-    Effect::new(move |_| reload(days, format!("/orgs/{id}/theme-days?month={}", month.get())));
+    Effect::new(move |_| reload(days, api::org_theme_days(id, &month.get())));
 
     let head = move || {
         org.with(status_view).or_else(|| {
@@ -153,13 +152,9 @@ fn Members(id: i64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let more = move || {
         busy.set(true);
-        let after = cursor
-            .get_untracked()
-            .map(|c| format!("&cursor={}", api::enc(&c)))
-            .unwrap_or_default();
-        let path = format!("/orgs/{id}/members?limit={PAGE_SIZE}{after}");
+        let after = cursor.get_untracked();
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::get::<Page<MemberSummary>>(&path).await;
+            let answer = api::org_members(id, PAGE_SIZE, after.as_deref()).await;
             busy.set(false);
             match answer {
                 Ok(page) => {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use zhibu_shared::checkin::{Decision, ReviewRequest, ReviewResult};
 use zhibu_shared::service::{PendingInbox, hours};
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::{
     Button, ButtonVariant, Card, Empty, Field, Item, List, load, reload, status_view, use_toast,
 };
@@ -14,14 +14,74 @@ use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::{TitleFn, set_page_title};
 use crate::util;
 
-const PATH: &str = "/review/pending";
+/// The four kinds of rows a section decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    Checkins,
+    ServiceLogs,
+    CommunityReports,
+    SectorJoins,
+}
+
+impl Queue {
+    /// Sends one decision on the selected rows and answers how many were
+    /// updated and how many skipped. Check-ins and logs have UUID keys;
+    /// reports and joins integer ids.
+    async fn decide(
+        self,
+        keys: Vec<String>,
+        decision: Decision,
+        reason: Option<String>,
+    ) -> Result<(u64, usize), ApiError> {
+        let numbers = || keys.iter().filter_map(|k| k.parse().ok()).collect();
+        match self {
+            Queue::CommunityReports => {
+                let request = ReviewRequest {
+                    ids: numbers(),
+                    decision,
+                    reason,
+                };
+                api::review_community_reports(&request).await.map(counts)
+            }
+            Queue::SectorJoins => {
+                let request = ReviewRequest {
+                    ids: numbers(),
+                    decision,
+                    reason,
+                };
+                api::review_sector_memberships(&request).await.map(counts)
+            }
+            Queue::Checkins => {
+                let request = ReviewRequest {
+                    ids: keys,
+                    decision,
+                    reason,
+                };
+                api::review_checkins(&request).await.map(counts)
+            }
+            Queue::ServiceLogs => {
+                let request = ReviewRequest {
+                    ids: keys,
+                    decision,
+                    reason,
+                };
+                api::review_service_logs(&request).await.map(counts)
+            }
+        }
+    }
+}
+
+/// What a decision came to: rows updated, rows skipped.
+fn counts<Id>(result: ReviewResult<Id>) -> (u64, usize) {
+    (result.updated, result.skipped.len())
+}
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     set_page_title(|t| t.title_review);
     let i18n = use_i18n();
-    let inbox = load::<PendingInbox>(PATH.into());
-    let done = Callback::new(move |()| reload(inbox, PATH.into()));
+    let inbox = load(api::pending_reviews());
+    let done = Callback::new(move |()| reload(inbox, api::pending_reviews()));
     let section = move |pick: fn(&crate::i18n::Strings, &PendingInbox) -> Vec<Item>| {
         move || {
             let t = i18n.t();
@@ -49,8 +109,7 @@ pub fn ReviewPage() -> impl IntoView {
         })}
         <Section
             title=|t| t.review_checkins
-            endpoint="/checkins/review"
-            numeric=false
+            queue=Queue::Checkins
             items=Signal::derive(section(|_, i| i.checkins.iter().map(|c| Item {
                 key: c.id.clone(),
                 title: c.member.name.clone(),
@@ -71,8 +130,7 @@ pub fn ReviewPage() -> impl IntoView {
         />
         <Section
             title=|t| t.review_logs
-            endpoint="/service-logs/review"
-            numeric=false
+            queue=Queue::ServiceLogs
             items=Signal::derive(section(|t, i| i.service_logs.iter().map(|l| Item {
                 key: l.id.clone(),
                 title: format!("{} · {} {}", l.member.name, hours(i64::from(l.minutes)), t.hours_unit),
@@ -89,8 +147,7 @@ pub fn ReviewPage() -> impl IntoView {
         />
         <Section
             title=|t| t.review_reports
-            endpoint="/community-reports/review"
-            numeric=true
+            queue=Queue::CommunityReports
             items=Signal::derive(section(|_, i| i.community_reports.iter().map(|r| Item {
                 key: r.id.to_string(),
                 title: r.member.name.clone(),
@@ -101,8 +158,7 @@ pub fn ReviewPage() -> impl IntoView {
         />
         <Section
             title=|t| t.review_joins
-            endpoint="/sector-memberships/review"
-            numeric=true
+            queue=Queue::SectorJoins
             items=Signal::derive(section(|_, i| i.sector_memberships.iter().map(|m| Item {
                 key: m.id.to_string(),
                 title: m.member.name.clone(),
@@ -117,9 +173,7 @@ pub fn ReviewPage() -> impl IntoView {
 #[component]
 fn Section(
     title: TitleFn,
-    endpoint: &'static str,
-    /// Reports and joins have integer ids; check-ins and logs UUIDs.
-    numeric: bool,
+    queue: Queue,
     items: Signal<Vec<Item>>,
     done: Callback<()>,
 ) -> impl IntoView {
@@ -149,30 +203,7 @@ fn Section(
         error.set(None);
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = if numeric {
-                let ids = ids.iter().filter_map(|k| k.parse::<i64>().ok()).collect();
-                api::post::<_, ReviewResult<i64>>(
-                    endpoint,
-                    &ReviewRequest {
-                        ids,
-                        decision,
-                        reason,
-                    },
-                )
-                .await
-                .map(|r| (r.updated, r.skipped.len()))
-            } else {
-                api::post::<_, ReviewResult<String>>(
-                    endpoint,
-                    &ReviewRequest {
-                        ids,
-                        decision,
-                        reason,
-                    },
-                )
-                .await
-                .map(|r| (r.updated, r.skipped.len()))
-            };
+            let answer = queue.decide(ids, decision, reason).await;
             busy.set(false);
             match answer {
                 Ok((updated, 0)) => {

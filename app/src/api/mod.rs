@@ -6,9 +6,21 @@
 //! refresh token is single-use and reusing it revokes the whole session) and
 //! one retry. A rejected refresh ends the session; an unreachable server does
 //! not, so a member on a weak network is not signed out by a dropped packet.
+//!
+//! Each endpoint the app calls is one typed function in the submodules
+//! (re-exported here), named after what it does and documented with its
+//! route, so pages never build a path or pick a response type.
+
+mod auth;
+mod checkins;
+mod orgs;
+#[cfg(test)]
+mod tests;
+mod volunteer;
 
 use std::cell::RefCell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
@@ -17,15 +29,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use zhibu_shared::auth::{
-    ActivateRequest, ActivationCode, ChangePasswordRequest, LoginRequest, Me, RefreshRequest,
-    Session, WechatBindRequest, WechatLoginRequest,
-};
+use zhibu_shared::auth::{Me, RefreshRequest, Session};
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::member::{GrantId, GrantRole, MemberDetail, MemberPatch};
-use zhibu_shared::org::{
-    Community, CommunityPatch, ImportReport, MoveOrg, NewCommunity, NewOrg, Org, Rename,
-};
+
+pub use auth::*;
+pub use checkins::*;
+pub use orgs::*;
+pub use volunteer::*;
 
 use crate::i18n::Strings;
 use crate::storage;
@@ -175,12 +185,18 @@ fn expire_session() {
 }
 
 /// `GET {BASE}{path}`.
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     decode(&call("GET", path, None, false).await?.text)
 }
 
+/// `GET {BASE}{path}` with the path built already: the future borrows
+/// nothing, so it can fill a page's signal whenever it resolves.
+async fn get_owned<T: DeserializeOwned>(path: String) -> Result<T, ApiError> {
+    get(&path).await
+}
+
 /// `POST {BASE}{path}` with a JSON body.
-pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
@@ -192,7 +208,7 @@ pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
 }
 
 /// `PATCH {BASE}{path}` with a JSON body.
-pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
+async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
@@ -203,6 +219,58 @@ pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     )
 }
 
+/// A call whose success has no body worth reading (204s).
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<(), ApiError> {
+    call(method, path, body.map(Body::Json), false).await?;
+    Ok(())
+}
+
+/// `POST {BASE}{path}` with a form carrying one file.
+async fn upload<T: DeserializeOwned>(path: &str, form: web_sys::FormData) -> Result<T, ApiError> {
+    decode(
+        &call("POST", path, Some(Body::Form(form)), false)
+            .await?
+            .text,
+    )
+}
+
+/// `GET {BASE}{path}` as a file (CSV, XLSX exports), with the session's token.
+async fn download(path: &str) -> Result<web_sys::Blob, ApiError> {
+    call("GET", path, None, true)
+        .await?
+        .blob
+        .ok_or_else(|| ApiError::Decode(String::new()))
+}
+
+/// A POST the offline queue can keep and send again byte for byte. Rows the
+/// phone creates carry their own id, so a replay never counts twice; `T` is
+/// what the server answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay<T> {
+    /// The id inside the body: what the server dedupes on.
+    pub id: String,
+    pub path: String,
+    /// The JSON body, kept as sent.
+    pub body: String,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Replay<T> {
+    fn new<B: Serialize>(id: &str, path: String, request: &B) -> Result<Replay<T>, ApiError> {
+        Ok(Replay {
+            id: id.to_owned(),
+            path,
+            body: encode(request)?,
+            answer: PhantomData,
+        })
+    }
+
+    /// Reads the server's answer to this request.
+    pub fn answer(&self, text: &str) -> Result<T, ApiError> {
+        decode(text)
+    }
+}
+
 /// Sends an already encoded JSON body and answers the success status with
 /// its body text: the offline queue replays stored bodies byte for byte.
 pub async fn post_json(path: &str, body: String) -> Result<(u16, String), ApiError> {
@@ -210,139 +278,17 @@ pub async fn post_json(path: &str, body: String) -> Result<(u16, String), ApiErr
     Ok((answer.status, answer.text))
 }
 
-/// `GET {BASE}{path}` as a file (CSV, XLSX exports), with the session's token.
-pub async fn download(path: &str) -> Result<web_sys::Blob, ApiError> {
-    call("GET", path, None, true)
-        .await?
-        .blob
-        .ok_or_else(|| ApiError::Decode(String::new()))
-}
-
 /// Percent-encodes a query parameter.
 pub fn enc(value: &str) -> String {
     js_sys::encode_uri_component(value).into()
 }
 
-/// `POST /auth/login`; stores the session on success.
-pub async fn login(request: &LoginRequest) -> Result<Session, ApiError> {
-    sign_in("/auth/login", encode(request)?).await
-}
-
-/// `POST /auth/wechat` with the code from `wx.login`; a 404 `wechat_unbound`
-/// carries the bind ticket.
-pub async fn wechat_login(request: &WechatLoginRequest) -> Result<Session, ApiError> {
-    sign_in("/auth/wechat", encode(request)?).await
-}
-
-/// `POST /auth/wechat/bind`: binds the WeChat account to a member.
-pub async fn wechat_bind(request: &WechatBindRequest) -> Result<Session, ApiError> {
-    sign_in("/auth/wechat/bind", encode(request)?).await
-}
-
-/// `POST /auth/activate`: a one-time code and the member's own password.
-pub async fn activate(request: &ActivateRequest) -> Result<Session, ApiError> {
-    sign_in("/auth/activate", encode(request)?).await
-}
-
-/// `POST /me/password`: every other session ends; this one continues with
-/// the new pair the server answers.
-pub async fn change_password(request: &ChangePasswordRequest) -> Result<Session, ApiError> {
-    let session: Session = post("/me/password", request).await?;
-    store_session(&session);
-    Ok(session)
-}
-
-/// `POST /orgs/{id}/children`: a new unit under `parent`.
-pub async fn create_child_org(parent: i64, request: &NewOrg) -> Result<Org, ApiError> {
-    post(&format!("/orgs/{parent}/children"), request).await
-}
-
-/// `POST /orgs/{id}/move`: the unit and its subtree under another parent.
-pub async fn move_org(id: i64, parent_id: i64) -> Result<Org, ApiError> {
-    post(&format!("/orgs/{id}/move"), &MoveOrg { parent_id }).await
-}
-
-/// `POST /orgs/{id}/dissolve`: an empty unit, kept for its history.
-pub async fn dissolve_org(id: i64) -> Result<Org, ApiError> {
-    post(&format!("/orgs/{id}/dissolve"), &serde_json::json!({})).await
-}
-
-/// `GET /orgs?q=`: units in the caller's subtrees by name.
-pub async fn search_orgs(q: &str) -> Result<Vec<Org>, ApiError> {
-    get(&format!("/orgs?q={}", enc(q))).await
-}
-
-/// `GET /communities?street_id=`: the communities of a township or street.
-pub async fn street_communities(street_id: i64) -> Result<Vec<Community>, ApiError> {
-    get(&format!("/communities?street_id={street_id}")).await
-}
-
-/// `PATCH /communities/{id}`.
-pub async fn update_community(id: i64, request: &CommunityPatch) -> Result<Community, ApiError> {
-    patch(&format!("/communities/{id}"), request).await
-}
-
-/// `GET /members/{id}`: the member page.
-pub async fn member(id: i64) -> Result<MemberDetail, ApiError> {
-    get(&format!("/members/{id}")).await
-}
-
-/// `PATCH /members/{id}`: categories, 转正, status.
-pub async fn update_member(id: i64, request: &MemberPatch) -> Result<(), ApiError> {
-    call(
-        "PATCH",
-        &format!("/members/{id}"),
-        Some(Body::Json(encode(request)?)),
-        false,
-    )
-    .await?;
-    Ok(())
-}
-
-/// `POST /roles`.
-pub async fn grant_role(request: &GrantRole) -> Result<GrantId, ApiError> {
-    post("/roles", request).await
-}
-
-/// `DELETE /roles/{id}`.
-pub async fn revoke_role(id: i64) -> Result<(), ApiError> {
-    call("DELETE", &format!("/roles/{id}"), None, false).await?;
-    Ok(())
-}
-
-/// `PATCH /orgs/{id}`.
-pub async fn rename_org(id: i64, request: &Rename) -> Result<Org, ApiError> {
-    patch(&format!("/orgs/{id}"), request).await
-}
-
-/// `POST /communities`.
-pub async fn create_community(request: &NewCommunity) -> Result<Community, ApiError> {
-    post("/communities", request).await
-}
-
-/// `POST /members/{id}/activation`: a one-time code for the member.
-pub async fn issue_activation(member_id: i64) -> Result<ActivationCode, ApiError> {
-    post(&format!("/members/{member_id}/activation"), &()).await
-}
-
-/// `POST /orgs/{id}/activation-sheet`: codes for everyone below the unit
-/// who has never signed in.
-pub async fn activation_sheet(org_id: i64) -> Result<Vec<ActivationCode>, ApiError> {
-    post(&format!("/orgs/{org_id}/activation-sheet"), &()).await
-}
-
-/// `POST /admin/roster`: a roster file, checked only (`dry_run`) or
-/// imported. A refused roster is an error whose `detail` is the report.
-pub async fn upload_roster(file: &web_sys::File, dry_run: bool) -> Result<ImportReport, ApiError> {
-    let form = web_sys::FormData::new().map_err(|_| ApiError::Decode("FormData".into()))?;
-    form.append_with_blob_and_filename("file", file, &file.name())
-        .map_err(|_| ApiError::Decode("FormData".into()))?;
-    let path = format!("/admin/roster?dry_run={dry_run}");
-    decode(
-        &call("POST", &path, Some(Body::Form(form)), false)
-            .await?
-            .text,
-    )
+/// `?limit=N` and the cursor of the next page, if any.
+fn page_query(limit: u32, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(cursor) => format!("limit={limit}&cursor={}", enc(cursor)),
+        None => format!("limit={limit}"),
+    }
 }
 
 /// One of the unauthenticated calls answering a session, which is stored.
@@ -351,21 +297,6 @@ async fn sign_in(path: &str, body: String) -> Result<Session, ApiError> {
     let session: Session = decode(&success(answer)?.text)?;
     store_session(&session);
     Ok(session)
-}
-
-/// `POST /auth/logout`, then forgets the session even if the server could not
-/// be told (the tokens then simply expire).
-pub async fn logout() {
-    if has_session() {
-        let _ = call("POST", "/auth/logout", None, false).await;
-    }
-    clear_tokens();
-    notify(SessionChange::SignedOut);
-}
-
-/// `GET /me`: the signed-in member as the server knows them now.
-pub async fn me() -> Result<Me, ApiError> {
-    get("/me").await
 }
 
 fn encode<B: Serialize + ?Sized>(body: &B) -> Result<String, ApiError> {

@@ -1,37 +1,58 @@
-//! 志愿: log service hours in three taps (a kind is chosen already, a
-//! duration, 提交), offline included; my logs below, with 申请更正 on an
-//! approved one.
+//! 志愿: log volunteer service hours in three taps (a kind is chosen
+//! already, a duration, 提交), offline included; my logs below, with 申请更正
+//! on an approved one.
 
 use chrono::NaiveDate;
 use leptos::lazy;
 use leptos::prelude::*;
-use zhibu_shared::service::{LogStatus, ServiceKind, ServiceLog, ServiceLogRequest, hours};
+use zhibu_shared::service::{
+    LogStatus, MAX_LOG_MINUTES, MIN_LOG_MINUTES, ServiceKind, ServiceLogRequest, hours,
+};
 
+use crate::api;
 use crate::components::{
     Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, load, reload, status_view,
     use_toast,
 };
 use crate::i18n::{kind_name, log_status, tr, use_i18n};
 use crate::layout::set_page_title;
-use crate::outbox::{Sent, Waiting, use_outbox};
+use crate::outbox::{Sent, use_outbox};
 use crate::pages::checkins::WaitingList;
 use crate::pages::me::community::CommunitySearch;
 use crate::session::use_session;
 use crate::util;
 
-const MINE: &str = "/me/service-logs";
 /// Duration presets in minutes; the last opens the custom field.
 const PRESETS: [&str; 5] = ["30", "60", "120", "240", CUSTOM];
 const CUSTOM: &str = "custom";
+/// The place chips' keys: `c:ID` a community, `o:ID` a sector committee.
+const COMMUNITY: &str = "c:";
+const SECTOR: &str = "o:";
 
+/// The minutes a log claims: a preset, or the custom field when that is
+/// chosen; at most the 12 hours one log may hold.
+fn chosen_minutes(preset: &str, custom: &str) -> Option<u32> {
+    let minutes = match preset {
+        CUSTOM => custom.trim().parse::<u32>().ok(),
+        preset => preset.parse().ok(),
+    };
+    minutes.filter(|m| (MIN_LOG_MINUTES..=MAX_LOG_MINUTES).contains(m))
+}
+
+/// The id in a place chip's key, when the key is of that kind.
+fn place_id(key: &str, prefix: &str) -> Option<i64> {
+    key.strip_prefix(prefix).and_then(|id| id.parse().ok())
+}
+
+/// 志愿 tab (`/service`): signed in, the log form and my logs.
 #[component]
-pub fn ServicePage() -> impl IntoView {
+pub fn VolunteerPage() -> impl IntoView {
     set_page_title(|t| t.title_service);
     let session = use_session();
     let signed_in = Memo::new(move |_| session.is_signed_in());
     move || {
         if signed_in.get() {
-            later(service_logs()).into_any()
+            later(volunteer_logs()).into_any()
         } else {
             view! {
                 <Empty title=tr(|t| t.service_empty_title) description=tr(|t| t.service_empty_desc)>
@@ -45,23 +66,23 @@ pub fn ServicePage() -> impl IntoView {
 
 /// The signed-in 志愿 tab, in its own chunk.
 #[lazy]
-fn service_logs() -> AnyView {
-    view! { <ServiceLogs/> }.into_any()
+fn volunteer_logs() -> AnyView {
+    view! { <VolunteerLogs/> }.into_any()
 }
 
 #[component]
-fn ServiceLogs() -> impl IntoView {
+fn VolunteerLogs() -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
     let outbox = use_outbox();
     let session = use_session();
     outbox.flush();
-    let mine = load::<Vec<ServiceLog>>(MINE.into());
+    let mine = load(api::my_service_logs());
     // Synced queue items show up in the list.
     Effect::new(move |first: Option<()>| {
         outbox.synced.track();
         if first.is_some() {
-            reload(mine, MINE.into());
+            reload(mine, api::my_service_logs());
         }
     });
 
@@ -86,20 +107,20 @@ fn ServiceLogs() -> impl IntoView {
             options.extend(
                 me.sectors
                     .into_iter()
-                    .map(|s| (format!("o:{}", s.id), s.name)),
+                    .map(|s| (format!("{SECTOR}{}", s.id), s.name)),
             );
         }
         place_options.update(|current| {
             let found: Vec<_> = current
                 .drain(..)
-                .filter(|(k, _)| k.starts_with("c:"))
+                .filter(|(k, _)| k.starts_with(COMMUNITY))
                 .collect();
             options.extend(found);
             *current = options;
         });
     });
     let pick_community = Callback::new(move |(id, name): (i64, String)| {
-        let key = format!("c:{id}");
+        let key = format!("{COMMUNITY}{id}");
         place_options.update(|o| {
             if !o.iter().any(|(k, _)| *k == key) {
                 o.push((key.clone(), name));
@@ -127,11 +148,7 @@ fn ServiceLogs() -> impl IntoView {
 
     let submit = move |_| {
         let t = i18n.t_untracked();
-        let minutes = match preset.get_untracked() {
-            p if p == CUSTOM => custom.get_untracked().trim().parse::<u32>().ok(),
-            p => p.parse().ok(),
-        };
-        let Some(minutes) = minutes.filter(|m| (1..=720).contains(m)) else {
+        let Some(minutes) = chosen_minutes(&preset.get_untracked(), &custom.get_untracked()) else {
             error.set(Some(t.service_minutes_invalid.to_owned()));
             return;
         };
@@ -141,21 +158,20 @@ fn ServiceLogs() -> impl IntoView {
         };
         let kind = ServiceKind::from_code(&kind.get_untracked()).unwrap_or(ServiceKind::Volunteer);
         let place = place.get_untracked();
-        let place_id = |prefix: &str| place.strip_prefix(prefix).and_then(|id| id.parse().ok());
         let note = note.get_untracked().trim().to_owned();
         let request = ServiceLogRequest {
             id: util::uuid(),
             kind,
             date,
             minutes,
-            community_id: place_id("c:"),
-            org_id: place_id("o:"),
+            community_id: place_id(&place, COMMUNITY),
+            org_id: place_id(&place, SECTOR),
             start_time: None,
             note: (!note.is_empty()).then_some(note),
         };
-        let path = match correcting.get_untracked() {
-            Some(id) => format!("/service-logs/{id}/correction"),
-            None => "/service-logs".to_owned(),
+        let sending = match correcting.get_untracked() {
+            Some(id) => api::correct_log(&id, &request),
+            None => api::log_service(&request),
         };
         let label = format!(
             "{} {} {} {}",
@@ -164,23 +180,16 @@ fn ServiceLogs() -> impl IntoView {
             hours(i64::from(minutes)),
             t.hours_unit
         );
-        let item = Waiting {
-            id: request.id.clone(),
-            path,
-            body: serde_json::to_string(&request).unwrap_or_default(),
-            label,
-            checkin: false,
-        };
         error.set(None);
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let sent = outbox.send(item).await;
+            let sent = outbox.send(sending, label, false).await;
             busy.set(false);
             match sent {
                 Sent::Done(_) => {
                     toaster.show(t.service_sent);
                     correcting.set(None);
-                    reload(mine, MINE.into());
+                    reload(mine, api::my_service_logs());
                 }
                 Sent::Queued => {
                     toaster.show(t.service_queued);
@@ -282,5 +291,38 @@ fn ServiceLogs() -> impl IntoView {
         <h2 class="section-title">{tr(|t| t.service_mine)}</h2>
         {move || mine.with(status_view)}
         <List items=items action=(|t| t.service_correct, correct) empty=|t| t.service_empty_title/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preset_duration_is_taken_as_is() {
+        assert_eq!(chosen_minutes("60", "15"), Some(60));
+        assert_eq!(chosen_minutes("240", ""), Some(240));
+    }
+
+    #[test]
+    fn a_custom_duration_is_read_from_its_field_within_twelve_hours() {
+        assert_eq!(chosen_minutes(CUSTOM, " 90 "), Some(90));
+        assert_eq!(chosen_minutes(CUSTOM, "720"), Some(720));
+        assert_eq!(chosen_minutes(CUSTOM, "721"), None);
+        assert_eq!(chosen_minutes(CUSTOM, "0"), None);
+        assert_eq!(chosen_minutes(CUSTOM, "一小时"), None);
+    }
+
+    #[test]
+    fn no_duration_chosen_is_no_log() {
+        assert_eq!(chosen_minutes("", "90"), None);
+    }
+
+    #[test]
+    fn a_place_key_names_a_community_or_a_sector_committee() {
+        assert_eq!(place_id("c:12", COMMUNITY), Some(12));
+        assert_eq!(place_id("c:12", SECTOR), None);
+        assert_eq!(place_id("o:3", SECTOR), Some(3));
+        assert_eq!(place_id("", COMMUNITY), None);
     }
 }
