@@ -2,6 +2,8 @@
 //! reject, correct, move-branch and move-unit, every roll-up equals a
 //! recomputation from the raw logs.
 
+use std::collections::{BTreeMap, HashMap};
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use zhibu_server::access::{Caller, Grant};
@@ -111,7 +113,157 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> {
+/// The oracle: what each approved log should credit, worked out from raw
+/// rows at the moment things happened (the member's branch on the log's
+/// date when the log was written, that branch's ancestors when it was
+/// approved), never from what the code under test wrote about credits.
+#[derive(Default)]
+struct Oracle {
+    branch_of_log: HashMap<String, i64>,
+    credited: HashMap<String, Credit>,
+}
+
+struct Credit {
+    scopes: Vec<(&'static str, i64)>,
+    month: String,
+    kind: String,
+    minutes: i64,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+impl Oracle {
+    /// Remembers the branch a new log belongs to.
+    async fn written(&mut self, conn: &sea_orm::DatabaseConnection, log_id: &str) {
+        use sea_orm::{EntityTrait, FromQueryResult, Statement};
+        let log = zhibu_server::entities::service_log::Entity::find_by_id(log_id.to_owned())
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let backend = conn.get_database_backend();
+        let history = Id::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            "SELECT branch_id AS id FROM member_branch_history WHERE member_id = $1 \
+             AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) \
+             ORDER BY valid_from DESC LIMIT 1",
+            [log.member_id.into(), log.date.into()],
+        ))
+        .one(conn)
+        .await
+        .unwrap();
+        let branch = match history {
+            Some(row) => row.id,
+            None => {
+                zhibu_server::entities::member::Entity::find_by_id(log.member_id)
+                    .one(conn)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .branch_id
+            }
+        };
+        self.branch_of_log.insert(log.id, branch);
+    }
+
+    /// Credits logs approved since the last look and drops those no
+    /// longer approved (rejected originals, superseded by a correction).
+    async fn sync(&mut self, conn: &sea_orm::DatabaseConnection) {
+        use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
+        let approved = zhibu_server::entities::service_log::Entity::find()
+            .filter(zhibu_server::entities::service_log::Column::Status.eq("approved"))
+            .all(conn)
+            .await
+            .unwrap();
+        let ids: std::collections::HashSet<&String> = approved.iter().map(|l| &l.id).collect();
+        self.credited.retain(|id, _| ids.contains(id));
+        for log in &approved {
+            if self.credited.contains_key(&log.id) {
+                continue;
+            }
+            let Some(branch) = self.branch_of_log.get(&log.id) else {
+                continue;
+            };
+            let ancestors = Id::find_by_statement(Statement::from_sql_and_values(
+                conn.get_database_backend(),
+                "SELECT ancestor_id AS id FROM org_closure WHERE descendant_id = $1",
+                [(*branch).into()],
+            ))
+            .all(conn)
+            .await
+            .unwrap();
+            let mut scopes: Vec<(&'static str, i64)> =
+                ancestors.into_iter().map(|a| ("o", a.id)).collect();
+            scopes.extend(log.community_id.map(|c| ("c", c)));
+            self.credited.insert(
+                log.id.clone(),
+                Credit {
+                    scopes,
+                    month: log.date.format("%Y-%m").to_string(),
+                    kind: log.kind.clone(),
+                    minutes: i64::from(log.minutes),
+                },
+            );
+        }
+    }
+
+    /// Rows of `hours_rollup` that differ from the oracle's sums.
+    async fn differences(&self, conn: &sea_orm::DatabaseConnection) -> Vec<String> {
+        use sea_orm::EntityTrait;
+        let mut expected: BTreeMap<(String, i64, String, String), (i64, i64)> = BTreeMap::new();
+        for credit in self.credited.values() {
+            for (kind, id) in &credit.scopes {
+                let sum = expected
+                    .entry((
+                        (*kind).to_owned(),
+                        *id,
+                        credit.month.clone(),
+                        credit.kind.clone(),
+                    ))
+                    .or_default();
+                sum.0 += credit.minutes;
+                sum.1 += 1;
+            }
+        }
+        let actual: BTreeMap<(String, i64, String, String), (i64, i64)> =
+            zhibu_server::entities::hours_rollup::Entity::find()
+                .all(conn)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.minutes != 0 || r.entries != 0)
+                .map(|r| {
+                    (
+                        (r.scope_kind, r.scope_id, r.month, r.kind),
+                        (r.minutes, r.entries),
+                    )
+                })
+                .collect();
+        let mut keys: Vec<_> = expected.keys().chain(actual.keys()).cloned().collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| expected.get(k) != actual.get(k))
+            .map(|k| {
+                format!(
+                    "{k:?}: expected {:?}, stored {:?}",
+                    expected.get(&k),
+                    actual.get(&k)
+                )
+            })
+            .collect()
+    }
+}
+
+async fn run(
+    app: &TestApp,
+    w: &World,
+    oracle: &mut Oracle,
+    ops: Vec<Op>,
+) -> (Vec<String>, Vec<rollup::Difference>) {
     use sea_orm::TransactionTrait;
     let tz = chrono_tz::Asia::Shanghai;
     let today = zhibu_server::time::today(tz);
@@ -144,6 +296,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 };
                 // Refusals (a full day, a duplicate) are part of the game.
                 if let Ok(outcome) = logs::create(conn, &member, &req, None, today, tz).await {
+                    oracle.written(conn, &outcome.log.id).await;
                     created.push(outcome.log.id);
                 }
             }
@@ -211,6 +364,7 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 if let Ok(outcome) =
                     logs::create(conn, &member, &req, Some(&original), today, tz).await
                 {
+                    oracle.written(conn, &outcome.log.id).await;
                     created.push(outcome.log.id);
                 }
             }
@@ -239,8 +393,12 @@ async fn run(app: &TestApp, w: &World, ops: Vec<Op>) -> Vec<rollup::Difference> 
                 }
             }
         }
+        oracle.sync(conn).await;
     }
-    rollup::verify(app.db.reader()).await.unwrap()
+    (
+        oracle.differences(conn).await,
+        rollup::verify(app.db.reader()).await.unwrap(),
+    )
 }
 
 #[test]
@@ -258,11 +416,18 @@ fn every_rollup_equals_a_recompute_after_any_sequence_of_decisions() {
         failure_persistence: None,
         ..Config::default()
     });
+    // One oracle across the cases: they accumulate on one database.
+    let oracle = std::cell::RefCell::new(Oracle::default());
     let result = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
-        let differences = rt.block_on(run(&app, &w, ops));
+        let (against_oracle, against_verify) =
+            rt.block_on(run(&app, &w, &mut oracle.borrow_mut(), ops));
         prop_assert!(
-            differences.is_empty(),
-            "roll-ups differ from the raw logs: {differences:?}"
+            against_oracle.is_empty(),
+            "roll-ups differ from the raw logs: {against_oracle:?}"
+        );
+        prop_assert!(
+            against_verify.is_empty(),
+            "roll-ups differ from their own recomputation: {against_verify:?}"
         );
         Ok(())
     });

@@ -1232,7 +1232,7 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
     assert_eq!(landed[0]["id"], body["id"]);
 
     // A replay of the same body, as a flaky network might cause, is the same
-    // row; another `online` event finds nothing left to send.
+    // row, whether sent again by hand or by the queue of a reopened app.
     let replay = shell
         .app
         .client
@@ -1244,8 +1244,20 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
         .await
         .unwrap();
     assert_eq!(replay.status(), 200);
+    let again = serde_json::to_string(&queued).unwrap();
+    // The app reopened with the same check-in still stored sends it again.
     shell
-        .eval::<bool>("(dispatchEvent(new Event('online')), true)")
+        .eval::<bool>(&format!(
+            "(localStorage.setItem('zhibu.outbox', {again:?}), true)"
+        ))
+        .await;
+    shell.open("/checkin").await;
+    // The queue empties only once the resend was answered.
+    shell
+        .wait_until(
+            "the resent queue emptied",
+            "localStorage.getItem('zhibu.outbox') === null",
+        )
         .await;
     assert_eq!(checkins_of_member().await.len(), 1);
     assert!(
