@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Import a roster (CSV or XLSX in the api-v1.md columns) for the whole
+    /// Import a roster (CSV or XLSX in the docs/api.md columns) for the whole
     /// county. A file with any bad row imports nothing.
     ImportRoster {
         file: PathBuf,

@@ -1,4 +1,4 @@
-//! The demo county (api-v1.md, "Demo mode"), modelled on Dongming County:
+//! The demo county (docs/api.md, "Demo mode"), modelled on Dongming County:
 //! 14 townships and streets, the seven sector committees, a development-zone
 //! park committee, cross-village joint committees, communities, and a few
 //! hundred members of every category, including the five demo logins.
@@ -40,7 +40,7 @@ pub const DEMO_COUNTY: &str = "东明县";
 pub const COUNTY_COMMITTEE: &str = "东明县委";
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-/// The five demo logins of api-v1.md.
+/// The five demo logins of docs/api.md.
 pub const DEMO_LOGINS: [(&str, &str); 5] = [
     ("13800000000", "县委组织部管理员（全县）"),
     ("13800000001", "东关社区党支部书记"),

@@ -1,5 +1,5 @@
 //! The one error type of the HTTP API, mapped to a status and the JSON body
-//! of api-v1.md. Internal errors are logged with their cause and answered
+//! of docs/api.md. Internal errors are logged with their cause and answered
 //! with a generic message, so nothing internal leaks to clients.
 
 use std::collections::BTreeMap;

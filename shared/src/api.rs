@@ -1,4 +1,4 @@
-//! Request and response bodies of the JSON API (api-v1.md).
+//! Request and response bodies of the JSON API (docs/api.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Sessions and the signed-in member (api-v1.md, "Auth").
+//! Sessions and the signed-in member (docs/api.md, "Auth").
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Theme days and check-ins on the wire (api-v1.md, "Theme days and check-in").
+//! Theme days and check-ins on the wire (docs/api.md, "Theme days and check-in").
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ pub enum ThemeDayStatus {
     Closed,
 }
 
-/// `ThemeDay` of api-v1.md.
+/// `ThemeDay` of docs/api.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThemeDay {
@@ -186,7 +186,7 @@ impl CheckinMethod {
     }
 }
 
-/// `Checkin` of api-v1.md.
+/// `Checkin` of docs/api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkin {

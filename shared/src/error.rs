@@ -1,4 +1,4 @@
-//! The error body every API error answers with (api-v1.md, "Errors").
+//! The error body every API error answers with (docs/api.md, "Errors").
 
 use std::collections::BTreeMap;
 

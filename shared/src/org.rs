@@ -1,4 +1,4 @@
-//! The organisation vocabulary (api-v1.md, "Organisation") and the
+//! The organisation vocabulary (docs/api.md, "Organisation") and the
 //! compliance rules for unit sizes, shared so the PWA shows the same badges.
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! Community reporting, sector committees and volunteer hours on the wire
-//! (api-v1.md, "Community reporting" and "Service hours and aggregation").
+//! (docs/api.md, "Community reporting" and "Service hours and aggregation").
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -35,7 +35,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 const TABS_ZH: [&str; 4] = ["首页", "打卡", "志愿", "我的"];
 
-/// The demo county's logins (api-v1.md, "Demo mode").
+/// The demo county's logins (docs/api.md, "Demo mode").
 const DEMO_PASSWORD: &str = "demo1234";
 const DEMO_ADMIN: &str = "13800000000";
 const DEMO_SECRETARY: &str = "13800000001";

@@ -377,7 +377,7 @@ impl TestApp {
     }
 }
 
-/// Demo logins (api-v1.md).
+/// Demo logins (docs/api.md).
 pub mod demo {
     pub const ADMIN: &str = "13800000000";
     pub const SECRETARY: &str = "13800000001";

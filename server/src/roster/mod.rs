@@ -1,4 +1,4 @@
-//! Roster import and export (api-v1.md column format). A file with any bad
+//! Roster import and export (docs/api.md column format). A file with any bad
 //! row imports nothing and reports every bad cell; importing the same file
 //! twice changes nothing; missing units along a path are created.
 

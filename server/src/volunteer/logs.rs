@@ -169,7 +169,7 @@ struct Checked {
     note: Option<String>,
 }
 
-/// Every rule of api-v1.md for a log; all problems at once, as 422.
+/// Every rule of docs/api.md for a log; all problems at once, as 422.
 async fn check(
     conn: &impl ConnectionTrait,
     member_id: i64,
