@@ -418,7 +418,7 @@ async fn seed_members(txn: &DatabaseTransaction) -> anyhow::Result<()> {
     for (phone, role, org_id) in grants {
         role_grant::Entity::insert(role_grant::ActiveModel {
             member_id: Set(member_id(phone).await?),
-            role: Set(role.code().to_owned()),
+            role: Set(role),
             org_id: Set(org_id),
             ..Default::default()
         })
@@ -431,7 +431,7 @@ async fn seed_members(txn: &DatabaseTransaction) -> anyhow::Result<()> {
         committee_id: Set(delivery),
         platform: Set("美团".into()),
         note: Set(Some("城区配送站".into())),
-        status: Set("approved".into()),
+        status: Set(zhibu_shared::service::LogStatus::Approved),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(Some(now())),

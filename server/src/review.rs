@@ -24,7 +24,8 @@ pub struct Candidate<Id> {
     pub id: Id,
     /// Whose record it is.
     pub member_id: i64,
-    pub status: String,
+    /// Still pending: only pending records are decided.
+    pub pending: bool,
     /// The unit whose holders of `roles` decide it.
     pub unit: i64,
     pub roles: &'static [Role],
@@ -100,7 +101,7 @@ pub async fn screen<Id: Clone + Eq + Hash>(
         visible += 1;
         if row.member_id == caller.member_id {
             batch.skip(id, SkipReason::OwnRecord);
-        } else if row.status != LogStatus::Pending.code() {
+        } else if !row.pending {
             batch.skip(id, SkipReason::AlreadyDecided);
         } else {
             batch.decide.push(id);

@@ -64,7 +64,7 @@ pub async fn init_county(
         community_id: Set(None),
         joined_party_on: Set(None),
         probationary: Set(false),
-        status: Set(MemberStatus::Active.code().into()),
+        status: Set(MemberStatus::Active),
         disabled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -76,7 +76,7 @@ pub async fn init_county(
     crate::members::record_branch_start(conn, admin, root.id, now.date_naive()).await?;
     role_grant::Entity::insert(role_grant::ActiveModel {
         member_id: Set(admin),
-        role: Set(Role::Admin.code().into()),
+        role: Set(Role::Admin),
         org_id: Set(root.id),
         ..Default::default()
     })

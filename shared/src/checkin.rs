@@ -7,6 +7,7 @@ pub use crate::review::{Decision, ReviewRequest, ReviewResult, SkipReason, Skipp
 
 use crate::auth::IdName;
 use crate::theme_day::{DuesBasis, Month};
+use crate::vocabulary::vocabulary;
 
 /// A circle members must be inside to check in without review.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -127,62 +128,22 @@ pub struct CheckinRequest {
     pub lng: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CheckinMethod {
-    Code,
-    RollCall,
-    Makeup,
-    Offline,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
-    Approved,
-    Pending,
-    Rejected,
-}
-
-impl ReviewStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ReviewStatus::Approved => "approved",
-            ReviewStatus::Pending => "pending",
-            ReviewStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ReviewStatus> {
-        match code {
-            "approved" => Some(ReviewStatus::Approved),
-            "pending" => Some(ReviewStatus::Pending),
-            "rejected" => Some(ReviewStatus::Rejected),
-            _ => None,
-        }
+vocabulary! {
+    /// How a check-in came about.
+    CheckinMethod {
+        Code = "code", "签到码";
+        RollCall = "roll_call", "点名";
+        Makeup = "makeup", "补课";
+        Offline = "offline", "离线签到";
     }
 }
 
-impl CheckinMethod {
-    pub fn code(self) -> &'static str {
-        match self {
-            CheckinMethod::Code => "code",
-            CheckinMethod::RollCall => "roll_call",
-            CheckinMethod::Makeup => "makeup",
-            CheckinMethod::Offline => "offline",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<CheckinMethod> {
-        match code {
-            "code" => Some(CheckinMethod::Code),
-            "roll_call" => Some(CheckinMethod::RollCall),
-            "makeup" => Some(CheckinMethod::Makeup),
-            "offline" => Some(CheckinMethod::Offline),
-            _ => None,
-        }
+vocabulary! {
+    /// Where a check-in or make-up stands.
+    ReviewStatus {
+        Approved = "approved", "已通过";
+        Pending = "pending", "待审核";
+        Rejected = "rejected", "已驳回";
     }
 }
 
@@ -235,12 +196,12 @@ pub struct WrongCodes {
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Cash,
-    Transfer,
+vocabulary! {
+    /// How dues were paid on site.
+    PaymentMethod {
+        Cash = "cash", "现金";
+        Transfer = "transfer", "转账";
+    }
 }
 
 /// `POST /theme-days/{id}/dues`: dues paid on site (recorded, not processed).

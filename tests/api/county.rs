@@ -102,7 +102,7 @@ async fn init_on_an_empty_database_exits_zero_with_one_admin_grant() {
         .await
         .unwrap();
     assert_eq!(grants.len(), 1);
-    assert_eq!(grants[0].role, "admin");
+    assert_eq!(grants[0].role, zhibu_shared::org::Role::Admin);
 }
 
 #[tokio::test]

@@ -203,7 +203,7 @@ impl Oracle {
                 Credit {
                     scopes,
                     month: log.date.format("%Y-%m").to_string(),
-                    kind: log.kind.clone(),
+                    kind: log.kind.code().to_owned(),
                     minutes: i64::from(log.minutes),
                 },
             );
@@ -353,7 +353,7 @@ async fn run(
                 };
                 let req = ServiceLogRequest {
                     id: uuid::Uuid::new_v4().to_string(),
-                    kind: ServiceKind::from_code(&row.kind).unwrap(),
+                    kind: row.kind,
                     date: row.date,
                     minutes,
                     community_id: row.community_id,

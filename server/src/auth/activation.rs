@@ -102,7 +102,7 @@ pub async fn redeem(
         .filter(member::Column::Phone.eq(phone.as_str()))
         .one(conn)
         .await?
-        .filter(|m| m.status == MemberStatus::Active.code() && m.disabled_at.is_none());
+        .filter(|m| m.status == MemberStatus::Active && m.disabled_at.is_none());
     let presented = hash(code);
     let found = match &member {
         Some(m) => activation_code::Entity::find()

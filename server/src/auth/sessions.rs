@@ -130,7 +130,7 @@ pub async fn login_with_password(
         .await?;
     let usable = member
         .as_ref()
-        .filter(|m| m.status == MemberStatus::Active.code() && m.disabled_at.is_none());
+        .filter(|m| m.status == MemberStatus::Active && m.disabled_at.is_none());
     let stored = usable.and_then(|m| m.password_hash.clone());
     let ok = password::verify_blocking(password.to_owned(), stored).await?;
     match usable {

@@ -10,7 +10,7 @@ use sea_orm::{
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
     Attendance, AttendanceReport, AttendanceRow, Checkin, DuesPayment, Makeup, MyAttendance,
-    WrongCodes,
+    ReviewStatus, WrongCodes,
 };
 use zhibu_shared::theme_day::Month;
 
@@ -32,14 +32,14 @@ pub async fn attendance(
 ) -> ApiResult<Attendance> {
     let (model, _) = managed(conn, caller, theme_day_id).await?;
     let expected = participants(conn, model.org_id).await?;
-    let statuses: HashMap<i64, String> = checkin::Entity::find()
+    let statuses: HashMap<i64, ReviewStatus> = checkin::Entity::find()
         .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
         .all(conn)
         .await?
         .into_iter()
         .map(|c| (c.member_id, c.status))
         .collect();
-    let status_of = |id: i64| statuses.get(&id).map(String::as_str);
+    let status_of = |id: i64| statuses.get(&id).copied();
     #[derive(FromQueryResult)]
     struct Wrong {
         id: i64,
@@ -67,15 +67,20 @@ pub async fn attendance(
         expected: expected.len() as u64,
         present: expected
             .iter()
-            .filter(|p| status_of(p.id) == Some("approved"))
+            .filter(|p| status_of(p.id) == Some(ReviewStatus::Approved))
             .count() as u64,
         pending: expected
             .iter()
-            .filter(|p| status_of(p.id) == Some("pending"))
+            .filter(|p| status_of(p.id) == Some(ReviewStatus::Pending))
             .count() as u64,
         absent: expected
             .into_iter()
-            .filter(|p| !matches!(status_of(p.id), Some("approved" | "pending")))
+            .filter(|p| {
+                !matches!(
+                    status_of(p.id),
+                    Some(ReviewStatus::Approved | ReviewStatus::Pending)
+                )
+            })
             .map(|p| IdName {
                 id: p.id,
                 name: p.name,

@@ -9,7 +9,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use zhibu_shared::auth::IdName;
-use zhibu_shared::checkin::{DuesPayment, DuesPaymentRequest, PaymentMethod};
+use zhibu_shared::checkin::{DuesPayment, DuesPaymentRequest};
 use zhibu_shared::theme_day::{Month, dues_standard_fen};
 
 use super::{managed, participants};
@@ -17,14 +17,6 @@ use crate::access::Caller;
 use crate::entities::{dues_payment, member};
 use crate::error::{ApiError, ApiResult};
 use crate::time::now;
-
-fn payment_method(code: &str) -> PaymentMethod {
-    if code == "transfer" {
-        PaymentMethod::Transfer
-    } else {
-        PaymentMethod::Cash
-    }
-}
 
 pub(super) async fn dues_views(
     conn: &impl ConnectionTrait,
@@ -42,24 +34,26 @@ pub(super) async fn dues_views(
             names.insert(m.id, m.name);
         }
     }
-    Ok(rows
-        .into_iter()
-        .map(|r| DuesPayment {
-            id: r.id,
-            member: IdName {
-                id: r.member_id,
-                name: names.get(&r.member_id).cloned().unwrap_or_default(),
-            },
-            month: Month::parse(&r.month).unwrap_or(Month {
-                year: 1970,
-                month: 1,
-            }),
-            amount_fen: r.amount_fen,
-            method: payment_method(&r.method),
-            standard_fen: r.standard_fen,
-            at: r.at.with_timezone(&tz).fixed_offset(),
+    rows.into_iter()
+        .map(|r| {
+            // A stored month that does not parse is a fault, not 1970-01.
+            let month = Month::parse(&r.month).ok_or_else(|| {
+                DbErr::Custom(format!("dues payment {} has month {:?}", r.id, r.month))
+            })?;
+            Ok(DuesPayment {
+                id: r.id,
+                member: IdName {
+                    id: r.member_id,
+                    name: names.get(&r.member_id).cloned().unwrap_or_default(),
+                },
+                month,
+                amount_fen: r.amount_fen,
+                method: r.method,
+                standard_fen: r.standard_fen,
+                at: r.at.with_timezone(&tz).fixed_offset(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// `POST /theme-days/{id}/dues`: the first "1", paid on site. Recorded
@@ -114,10 +108,7 @@ async fn record_payment(
         member_id: Set(req.member_id),
         month: Set(model.month.clone()),
         amount_fen: Set(req.amount_fen),
-        method: Set(match req.method {
-            PaymentMethod::Cash => "cash".into(),
-            PaymentMethod::Transfer => "transfer".into(),
-        }),
+        method: Set(req.method),
         standard_fen: Set(standard),
         theme_day_id: Set(Some(theme_day_id)),
         recorded_by: Set(caller.member_id),

@@ -45,7 +45,7 @@ pub(super) async fn makeup_views(
             },
             studied: r.studied,
             studied_on: r.studied_on,
-            status: ReviewStatus::from_code(&r.status).unwrap_or(ReviewStatus::Pending),
+            status: r.status,
             reason: r.reason,
         })
         .collect())
@@ -108,7 +108,7 @@ pub async fn request_makeup(
         member_id: Set(caller.member_id),
         studied: Set(studied.to_owned()),
         studied_on: Set(req.studied_on),
-        status: Set("pending".into()),
+        status: Set(ReviewStatus::Pending),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(None),
@@ -155,7 +155,7 @@ pub async fn review_makeups(
     let candidates = attendance_candidates(
         conn,
         rows.iter()
-            .map(|r| (r.id, r.member_id, r.status.clone(), r.theme_day_id))
+            .map(|r| (r.id, r.member_id, r.status, r.theme_day_id))
             .collect(),
     )
     .await?;
@@ -177,8 +177,8 @@ pub async fn review_makeups(
             id: Set(uuid::Uuid::new_v4().to_string()),
             theme_day_id: Set(row.theme_day_id),
             member_id: Set(row.member_id),
-            method: Set(CheckinMethod::Makeup.code().into()),
-            status: Set(ReviewStatus::Approved.code().into()),
+            method: Set(CheckinMethod::Makeup),
+            status: Set(ReviewStatus::Approved),
             at: Set(batch.at),
             client_time: Set(None),
             inside_geofence: Set(None),

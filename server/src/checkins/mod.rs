@@ -259,8 +259,8 @@ struct CheckinRow {
     theme_day_id: i64,
     member_id: i64,
     member_name: String,
-    method: String,
-    status: String,
+    method: CheckinMethod,
+    status: ReviewStatus,
     at: DateTime<FixedOffset>,
     client_time: Option<DateTime<FixedOffset>>,
     reason: Option<String>,
@@ -274,8 +274,8 @@ fn checkin_view(r: CheckinRow, tz: Tz) -> Checkin {
             id: r.member_id,
             name: r.member_name,
         },
-        method: CheckinMethod::from_code(&r.method).unwrap_or(CheckinMethod::Code),
-        status: ReviewStatus::from_code(&r.status).unwrap_or(ReviewStatus::Pending),
+        method: r.method,
+        status: r.status,
         at: r.at.with_timezone(&tz).fixed_offset(),
         claimed_at: r.client_time.map(|c| c.with_timezone(&tz).fixed_offset()),
         reason: r.reason,
@@ -307,7 +307,7 @@ pub async fn checkins_where(
 /// pipeline sees them: decided by the managers of the theme day's unit.
 async fn attendance_candidates<Id>(
     conn: &impl ConnectionTrait,
-    rows: Vec<(Id, i64, String, i64)>,
+    rows: Vec<(Id, i64, ReviewStatus, i64)>,
 ) -> Result<Vec<review::Candidate<Id>>, DbErr> {
     let days: HashSet<i64> = rows.iter().map(|r| r.3).collect();
     let units: HashMap<i64, i64> = theme_day::Entity::find()
@@ -325,7 +325,7 @@ async fn attendance_candidates<Id>(
                 roles: MANAGERS,
                 id,
                 member_id,
-                status,
+                pending: status == ReviewStatus::Pending,
             })
         })
         .collect())

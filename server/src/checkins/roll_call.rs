@@ -73,7 +73,7 @@ pub(crate) async fn record_roll_call(
     let present: HashSet<i64> = existing.iter().map(|c| c.member_id).collect();
     let to_approve: Vec<String> = existing
         .into_iter()
-        .filter(|c| c.status != ReviewStatus::Approved.code())
+        .filter(|c| c.status != ReviewStatus::Approved)
         .map(|c| c.id)
         .collect();
     for chunk in to_approve.chunks(CHUNK) {
@@ -104,8 +104,8 @@ pub(crate) async fn record_roll_call(
             id: Set(id.clone()),
             theme_day_id: Set(theme_day_id),
             member_id: Set(*member_id),
-            method: Set(CheckinMethod::RollCall.code().into()),
-            status: Set(ReviewStatus::Approved.code().into()),
+            method: Set(CheckinMethod::RollCall),
+            status: Set(ReviewStatus::Approved),
             at: Set(now),
             client_time: Set(None),
             inside_geofence: Set(None),

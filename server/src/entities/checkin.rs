@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::checkin::CheckinMethod;
+use zhibu_shared::checkin::ReviewStatus;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,8 +10,8 @@ pub struct Model {
     pub id: String,
     pub theme_day_id: i64,
     pub member_id: i64,
-    pub method: String,
-    pub status: String,
+    pub method: CheckinMethod,
+    pub status: ReviewStatus,
     pub at: DateTimeWithTimeZone,
     pub client_time: Option<DateTimeWithTimeZone>,
     pub inside_geofence: Option<bool>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::checkin::PaymentMethod;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub member_id: i64,
     pub month: String,
     pub amount_fen: i64,
-    pub method: String,
+    pub method: PaymentMethod,
     pub standard_fen: Option<i64>,
     pub theme_day_id: Option<i64>,
     pub recorded_by: i64,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::checkin::ReviewStatus;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub member_id: i64,
     pub studied: String,
     pub studied_on: Date,
-    pub status: String,
+    pub status: ReviewStatus,
     pub reason: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeWithTimeZone>,

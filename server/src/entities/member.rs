@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::org::MemberStatus;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -15,7 +16,7 @@ pub struct Model {
     pub joined_party_on: Option<Date>,
     pub probationary: bool,
     pub formal_on: Option<Date>,
-    pub status: String,
+    pub status: MemberStatus,
     pub disabled_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::org::{OrgKind, Sector};
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
-    pub kind: String,
-    pub sector: Option<String>,
+    pub kind: OrgKind,
+    pub sector: Option<Sector>,
     pub parent_id: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
     pub dissolved_at: Option<DateTimeWithTimeZone>,

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::org::Role;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub member_id: i64,
-    pub role: String,
+    pub role: Role,
     pub org_id: i64,
 }
 

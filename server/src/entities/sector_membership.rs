@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::service::LogStatus;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub committee_id: i64,
     pub platform: String,
     pub note: Option<String>,
-    pub status: String,
+    pub status: LogStatus,
     pub reason: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeWithTimeZone>,

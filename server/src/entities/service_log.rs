@@ -1,4 +1,6 @@
 use sea_orm::entity::prelude::*;
+use zhibu_shared::service::LogStatus;
+use zhibu_shared::service::ServiceKind;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub member_id: i64,
-    pub kind: String,
+    pub kind: ServiceKind,
     pub date: Date,
     pub month: String,
     pub minutes: i32,
@@ -16,7 +18,7 @@ pub struct Model {
     pub org_id: Option<i64>,
     pub branch_id: i64,
     pub note: Option<String>,
-    pub status: String,
+    pub status: LogStatus,
     pub request_hash: String,
     pub corrects_id: Option<String>,
     pub reason: Option<String>,

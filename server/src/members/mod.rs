@@ -36,7 +36,7 @@ pub async fn is_active(conn: &impl ConnectionTrait, member_id: i64) -> Result<bo
     Ok(member::Entity::find_by_id(member_id)
         .one(conn)
         .await?
-        .is_some_and(|m| m.status == MemberStatus::Active.code() && m.disabled_at.is_none()))
+        .is_some_and(|m| m.status == MemberStatus::Active && m.disabled_at.is_none()))
 }
 
 pub async fn categories_of(

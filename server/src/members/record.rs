@@ -114,9 +114,7 @@ pub async fn detail(
             name: c.name,
         }),
         categories: categories_of(conn, member_id).await?,
-        status: MemberStatus::from_code(&m.status).ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("member {member_id} has an unknown status"))
-        })?,
+        status: m.status,
         probationary: m.probationary,
         joined_party_on: m.joined_party_on,
         formal_on: m.formal_on,
@@ -162,10 +160,10 @@ pub async fn update(
     }
     let leaving = patch
         .status
-        .is_some_and(|s| s != MemberStatus::Active && m.status == MemberStatus::Active.code());
+        .is_some_and(|s| s != MemberStatus::Active && m.status == MemberStatus::Active);
     let mut active = m.into_active_model();
     if let Some(status) = patch.status {
-        active.status = Set(status.code().to_owned());
+        active.status = Set(status);
     }
     if let Some(formal_on) = patch.formal_on {
         active.probationary = Set(false);

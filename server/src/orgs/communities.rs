@@ -164,11 +164,8 @@ pub async fn find_in_street(
 }
 
 /// Whether communities may be set up under a unit of this kind.
-pub fn holds_communities(kind: &str) -> bool {
-    matches!(
-        OrgKind::from_code(kind),
-        Some(OrgKind::WorkingCommittee | OrgKind::PartyCommittee)
-    )
+pub fn holds_communities(kind: OrgKind) -> bool {
+    matches!(kind, OrgKind::WorkingCommittee | OrgKind::PartyCommittee)
 }
 
 /// Inserts a community under a street, audited. The caller has checked
@@ -214,7 +211,7 @@ pub async fn create(
         .await?
         .filter(|s| s.dissolved_at.is_none())
         .ok_or(ApiError::NotFound)?;
-    if !holds_communities(&street.kind) {
+    if !holds_communities(street.kind) {
         return Err(ApiError::invalid(
             "street_org_id",
             "社区须建在街道党工委或乡镇党委之下",

@@ -2,7 +2,7 @@
 //! dissolving an empty unit. Every change is audited.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
-use zhibu_shared::org::{NewOrg, Org, OrgKind, Role, Sector};
+use zhibu_shared::org::{NewOrg, Org, OrgKind, Role};
 
 use super::{get_org, tree};
 use crate::access::{ADMINS, Caller};
@@ -24,11 +24,6 @@ async fn live_unit(conn: &impl ConnectionTrait, org_id: i64) -> ApiResult<org_un
         .ok_or(ApiError::NotFound)
 }
 
-fn kind_of(unit: &org_unit::Model) -> ApiResult<OrgKind> {
-    OrgKind::from_code(&unit.kind)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unit {} has an unknown kind", unit.id)))
-}
-
 /// `POST /orgs/{id}/children`: a new unit under `parent_id`, by admins or
 /// secretaries of the parent; the kind must fit under the parent's, and a
 /// sector committee names its sector (a unit under one keeps its sector).
@@ -41,7 +36,7 @@ pub async fn create_child(
 ) -> ApiResult<Org> {
     caller.require(conn, BUILDERS, parent_id).await?;
     let parent = live_unit(conn, parent_id).await?;
-    let parent_kind = kind_of(&parent)?;
+    let parent_kind = parent.kind;
     let name = req.name.trim();
     if let Some(problem) = tree::name_problem(name) {
         return Err(ApiError::invalid("name", problem));
@@ -52,7 +47,7 @@ pub async fn create_child(
             format!("{}下不能设立{}", parent_kind.zh(), req.kind.zh()),
         ));
     }
-    let parent_sector = parent.sector.as_deref().and_then(Sector::from_code);
+    let parent_sector = parent.sector;
     let sector = match (req.kind, req.sector, parent_sector) {
         (OrgKind::SectorCommittee, None, None) => {
             return Err(ApiError::invalid("sector", "行业党委须选择所属行业"));
@@ -158,7 +153,7 @@ pub async fn move_org(
             "不能把组织移到它自己或其下级组织之下",
         ));
     }
-    let (kind, parent_kind) = (kind_of(&unit)?, kind_of(&parent)?);
+    let (kind, parent_kind) = (unit.kind, parent.kind);
     if !parent_kind.child_kinds().contains(&kind) {
         return Err(ApiError::invalid(
             "parent_id",

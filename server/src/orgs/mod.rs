@@ -15,7 +15,7 @@ use sea_orm::{
 use zhibu_shared::api::Page;
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::{
-    MemberCategory, MemberStatus, MemberSummary, Org, OrgKind, Role, Sector, compliance,
+    MemberCategory, MemberStatus, MemberSummary, Org, OrgKind, Role, compliance,
 };
 use zhibu_shared::phone::mask_phone;
 
@@ -94,13 +94,13 @@ pub async fn org_views(
     Ok(units
         .into_iter()
         .map(|u| {
-            let kind = OrgKind::from_code(&u.kind).unwrap_or(OrgKind::Branch);
+            let kind = u.kind;
             let (members, formal) = counts.get(&u.id).copied().unwrap_or((0, 0));
             Org {
                 id: u.id,
                 name: u.name,
                 kind,
-                sector: u.sector.as_deref().and_then(Sector::from_code),
+                sector: u.sector,
                 parent_id: u.parent_id,
                 member_count: members,
                 compliance: if u.dissolved_at.is_some() {
@@ -141,7 +141,7 @@ struct MemberRow {
     phone: String,
     branch_id: i64,
     branch_name: String,
-    status: String,
+    status: MemberStatus,
     probationary: bool,
     disabled: bool,
 }
@@ -210,7 +210,7 @@ pub async fn members(
                 id: r.branch_id,
                 name: r.branch_name,
             },
-            status: MemberStatus::from_code(&r.status).unwrap_or(MemberStatus::Active),
+            status: r.status,
             probationary: r.probationary,
             disabled: r.disabled,
         })

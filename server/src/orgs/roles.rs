@@ -40,7 +40,7 @@ pub async fn grant_role(
     }
     let grant = role_grant::Entity::insert(role_grant::ActiveModel {
         member_id: Set(member_id),
-        role: Set(role.code().to_owned()),
+        role: Set(role),
         org_id: Set(org_id),
         ..Default::default()
     })

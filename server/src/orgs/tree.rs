@@ -22,8 +22,8 @@ pub async fn create_org(
 ) -> Result<org_unit::Model, DbErr> {
     let inserted = org_unit::Entity::insert(org_unit::ActiveModel {
         name: Set(name.to_owned()),
-        kind: Set(kind.code().to_owned()),
-        sector: Set(sector.map(|s| s.code().to_owned())),
+        kind: Set(kind),
+        sector: Set(sector),
         parent_id: Set(parent_id),
         created_at: Set(now()),
         ..Default::default()

@@ -147,7 +147,7 @@ async fn apply(
                     community_id: Set(community_of(row)),
                     joined_party_on: Set(row.joined),
                     probationary: Set(row.probationary),
-                    status: Set("active".into()),
+                    status: Set(zhibu_shared::org::MemberStatus::Active),
                     disabled_at: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),

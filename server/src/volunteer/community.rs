@@ -32,7 +32,7 @@ struct ReportRow {
     member_name: String,
     community_id: i64,
     community_name: String,
-    status: String,
+    status: LogStatus,
     reason: Option<String>,
     created_at: DateTime<FixedOffset>,
 }
@@ -65,7 +65,7 @@ pub async fn reports_where(
                 id: r.community_id,
                 name: r.community_name,
             },
-            status: LogStatus::from_code(&r.status).unwrap_or(LogStatus::Pending),
+            status: r.status,
             reason: r.reason,
             created_at: r.created_at.with_timezone(&tz).fixed_offset(),
         })
@@ -116,7 +116,7 @@ pub async fn report(
     let inserted = community_report::Entity::insert(community_report::ActiveModel {
         member_id: Set(caller.member_id),
         community_id: Set(target.id),
-        status: Set(LogStatus::Pending.code().into()),
+        status: Set(LogStatus::Pending),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(None),
@@ -171,7 +171,7 @@ pub async fn review(
             Some(review::Candidate {
                 id: r.id,
                 member_id: r.member_id,
-                status: r.status.clone(),
+                pending: r.status == LogStatus::Pending,
                 unit: *communities.get(&r.community_id)?,
                 roles: COMMUNITY_REVIEWERS,
             })

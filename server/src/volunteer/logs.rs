@@ -35,7 +35,7 @@ struct LogRow {
     id: String,
     member_id: i64,
     member_name: String,
-    kind: String,
+    kind: ServiceKind,
     date: NaiveDate,
     minutes: i32,
     start_minute: Option<i16>,
@@ -44,7 +44,7 @@ struct LogRow {
     org_id: Option<i64>,
     org_name: Option<String>,
     note: Option<String>,
-    status: String,
+    status: LogStatus,
     reason: Option<String>,
     corrects_id: Option<String>,
     created_at: DateTime<FixedOffset>,
@@ -66,7 +66,7 @@ fn view(r: LogRow, tz: Tz) -> ServiceLog {
             id: r.member_id,
             name: r.member_name,
         },
-        kind: ServiceKind::from_code(&r.kind).unwrap_or(ServiceKind::Other),
+        kind: r.kind,
         date: r.date,
         minutes: r.minutes.max(0) as u32,
         start_time: format_start(r.start_minute),
@@ -79,7 +79,7 @@ fn view(r: LogRow, tz: Tz) -> ServiceLog {
             name: r.org_name.unwrap_or_default(),
         }),
         note: r.note,
-        status: LogStatus::from_code(&r.status).unwrap_or(LogStatus::Pending),
+        status: r.status,
         reason: r.reason,
         corrects_id: r.corrects_id,
         created_at: r.created_at.with_timezone(&tz).fixed_offset(),
@@ -275,7 +275,7 @@ async fn check(
                     "与当天已有的服务记录时间重叠",
                 ));
             }
-        } else if other.kind == req.kind.code()
+        } else if other.kind == req.kind
             && other.community_id == req.community_id
             && other.org_id == req.org_id
         {
@@ -350,7 +350,7 @@ pub async fn create(
             .await?
             .filter(|l| l.member_id == caller.member_id)
             .ok_or(ApiError::NotFound)?;
-        if original.status != LogStatus::Approved.code() {
+        if original.status != LogStatus::Approved {
             return Err(ApiError::conflict(
                 "not_approved",
                 "只有已通过的记录需要申请更正；待审核的记录请等待审核",
@@ -366,7 +366,7 @@ pub async fn create(
     let inserted = service_log::Entity::insert(service_log::ActiveModel {
         id: Set(id.clone()),
         member_id: Set(caller.member_id),
-        kind: Set(req.kind.code().into()),
+        kind: Set(req.kind),
         date: Set(req.date),
         month: Set(Month::of(req.date).to_string()),
         minutes: Set(req.minutes as i32),
@@ -375,7 +375,7 @@ pub async fn create(
         org_id: Set(req.org_id),
         branch_id: Set(branch_id),
         note: Set(checked.note),
-        status: Set(LogStatus::Pending.code().into()),
+        status: Set(LogStatus::Pending),
         request_hash: Set(hash.clone()),
         corrects_id: Set(corrects.map(str::to_owned)),
         reason: Set(None),
@@ -434,7 +434,7 @@ pub async fn review_scope(
     }
     if let Some(o) = log.org_id
         && let Some(unit) = org_unit::Entity::find_by_id(o).one(conn).await?
-        && unit.kind == OrgKind::SectorCommittee.code()
+        && unit.kind == OrgKind::SectorCommittee
     {
         return Ok((o, UNIT_REVIEWERS));
     }
@@ -461,7 +461,7 @@ pub async fn review(
         candidates.push(review::Candidate {
             id: log.id.clone(),
             member_id: log.member_id,
-            status: log.status.clone(),
+            pending: log.status == LogStatus::Pending,
             unit,
             roles,
         });

@@ -29,7 +29,7 @@ struct Row {
     committee_name: String,
     platform: String,
     note: Option<String>,
-    status: String,
+    status: LogStatus,
     reason: Option<String>,
 }
 
@@ -60,7 +60,7 @@ pub async fn memberships_where(
             },
             platform: r.platform,
             note: r.note,
-            status: LogStatus::from_code(&r.status).unwrap_or(LogStatus::Pending),
+            status: r.status,
             reason: r.reason,
         })
         .collect())
@@ -76,7 +76,7 @@ pub async fn apply(
     let committee = org_unit::Entity::find_by_id(req.committee_id)
         .one(conn)
         .await?
-        .filter(|o| o.kind == OrgKind::SectorCommittee.code())
+        .filter(|o| o.kind == OrgKind::SectorCommittee)
         .ok_or_else(|| ApiError::invalid("committee_id", "请选择一个行业党委"))?;
     let platform = req.platform.trim();
     if platform.is_empty() || platform.chars().count() > 50 {
@@ -99,7 +99,7 @@ pub async fn apply(
         .one(conn)
         .await?;
     if let Some(existing) = existing {
-        return Err(if existing.status == LogStatus::Approved.code() {
+        return Err(if existing.status == LogStatus::Approved {
             ApiError::conflict("already_member", "您已是该行业党委的成员")
         } else {
             ApiError::conflict("application_pending", "您的申请正在等待审核")
@@ -110,7 +110,7 @@ pub async fn apply(
         committee_id: Set(committee.id),
         platform: Set(platform.to_owned()),
         note: Set(note.map(str::to_owned)),
-        status: Set(LogStatus::Pending.code().into()),
+        status: Set(LogStatus::Pending),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(None),
@@ -151,7 +151,7 @@ pub async fn review(
         .map(|r| review::Candidate {
             id: r.id,
             member_id: r.member_id,
-            status: r.status,
+            pending: r.status == LogStatus::Pending,
             unit: r.committee_id,
             roles: UNIT_REVIEWERS,
         })

@@ -46,7 +46,7 @@ impl Deltas {
                 scope_kind.to_owned(),
                 scope_id,
                 log.month.clone(),
-                log.kind.clone(),
+                log.kind.code().to_owned(),
             ))
             .or_default();
         r.0 += minutes;
@@ -63,7 +63,7 @@ impl Deltas {
                 scope_kind.to_owned(),
                 scope_id,
                 log.month.clone(),
-                log.kind.clone(),
+                log.kind.code().to_owned(),
                 log.member_id,
             ))
             .or_default();
@@ -102,7 +102,7 @@ async fn scopes_of(
     }
     if let Some(org_id) = log.org_id
         && let Some(unit) = org_unit::Entity::find_by_id(org_id).one(conn).await?
-        && unit.kind == zhibu_shared::org::OrgKind::SectorCommittee.code()
+        && unit.kind == zhibu_shared::org::OrgKind::SectorCommittee
     {
         scopes.insert((ORG, org_id));
     }
