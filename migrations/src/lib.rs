@@ -11,6 +11,7 @@ mod m20261127_000006_month_rollup;
 mod m20261129_000007_trust;
 mod m20261129_000008_activation;
 mod m20261130_000009_administration;
+pub mod m20261130_000010_checked_states;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_trust::Migration),
             Box::new(m20261129_000008_activation::Migration),
             Box::new(m20261130_000009_administration::Migration),
+            Box::new(m20261130_000010_checked_states::Migration),
         ]
     }
 }

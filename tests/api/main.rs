@@ -14,6 +14,7 @@ mod jwt;
 mod orgs;
 mod rollups;
 mod roster;
+mod states;
 mod trust;
 mod volunteer;
 mod wechat;

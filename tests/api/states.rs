@@ -1,0 +1,119 @@
+//! Closed vocabularies are checked by the database on both engines: a
+//! state the app does not know cannot be stored by any path.
+
+use sea_orm::{ConnectionTrait, Statement};
+use zhibu_migrations::m20261130_000010_checked_states::CHECKED;
+use zhibu_shared::checkin::{CheckinMethod, PaymentMethod, ReviewStatus};
+use zhibu_shared::org::{MemberCategory, MemberStatus, OrgKind, Role, Sector};
+use zhibu_shared::service::{LogStatus, ServiceKind};
+use zhibu_tests::{demo, spawn_demo_app};
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| code(*v)).collect()
+}
+
+#[test]
+fn the_databases_lists_are_the_shared_vocabularies() {
+    let expected: Vec<(&str, &str, Vec<&str>)> = vec![
+        (
+            "checkin",
+            "method",
+            codes(CheckinMethod::ALL, CheckinMethod::code),
+        ),
+        (
+            "checkin",
+            "status",
+            codes(ReviewStatus::ALL, ReviewStatus::code),
+        ),
+        (
+            "makeup",
+            "status",
+            codes(ReviewStatus::ALL, ReviewStatus::code),
+        ),
+        (
+            "service_log",
+            "kind",
+            codes(ServiceKind::ALL, ServiceKind::code),
+        ),
+        (
+            "service_log",
+            "status",
+            codes(LogStatus::ALL, LogStatus::code),
+        ),
+        (
+            "community_report",
+            "status",
+            codes(LogStatus::ALL, LogStatus::code),
+        ),
+        (
+            "sector_membership",
+            "status",
+            codes(LogStatus::ALL, LogStatus::code),
+        ),
+        (
+            "dues_payment",
+            "method",
+            codes(PaymentMethod::ALL, PaymentMethod::code),
+        ),
+        (
+            "member",
+            "status",
+            codes(MemberStatus::ALL, MemberStatus::code),
+        ),
+        (
+            "member_category",
+            "category",
+            codes(MemberCategory::ALL, MemberCategory::code),
+        ),
+        ("org_unit", "kind", codes(OrgKind::ALL, OrgKind::code)),
+        ("org_unit", "sector", codes(Sector::ALL, Sector::code)),
+        ("role_grant", "role", codes(Role::ALL, Role::code)),
+    ];
+    let stored: Vec<(&str, &str, Vec<&str>)> = CHECKED
+        .iter()
+        .map(|(table, column, _, values)| (*table, *column, values.to_vec()))
+        .collect();
+    assert_eq!(stored, expected);
+}
+
+#[tokio::test]
+async fn a_state_the_app_does_not_know_is_refused_by_the_database() {
+    let app = spawn_demo_app().await;
+    let member = app.member_id(demo::MEMBER).await;
+    let db = app.db.writer();
+    let backend = db.get_database_backend();
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+    };
+    let refused = run(
+        "UPDATE member SET status = $1 WHERE id = $2",
+        vec!["on_leave".into(), member.into()],
+    )
+    .await;
+    assert!(refused.is_err(), "an unknown member status was stored");
+    let refused = run(
+        "UPDATE org_unit SET sector = $1 WHERE parent_id IS NULL",
+        vec!["mining".into()],
+    )
+    .await;
+    assert!(refused.is_err(), "an unknown sector was stored");
+    // Known values, and NULL where a column allows it, still go in.
+    run(
+        "UPDATE member SET status = $1 WHERE id = $2",
+        vec!["active".into(), member.into()],
+    )
+    .await
+    .unwrap();
+    run(
+        "UPDATE org_unit SET sector = NULL WHERE parent_id IS NULL",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let refused = run(
+        "INSERT INTO member_category (member_id, category) VALUES ($1, $2)",
+        vec![member.into(), "vip".into()],
+    )
+    .await;
+    assert!(refused.is_err(), "an unknown category was stored");
+}
