@@ -1,5 +1,8 @@
-//! sea-orm entities, one per table, mirroring `zhibu-migrations`.
-//! Boilerplate only: behaviour lives in the capability modules.
+//! sea-orm entities, mirroring `zhibu-migrations`: one per table the app
+//! reads or writes through sea-orm. The read models kept by raw SQL and
+//! triggers (`hours_month`, `hours_member`, `hours_member_range`,
+//! `org_member_count`) have none. Boilerplate only: behaviour lives in the
+//! capability modules; stored vocabularies are the shared enums.
 
 pub mod activation_code;
 pub mod app_meta;
