@@ -4,7 +4,10 @@ use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, Value};
 use zhibu_shared::service::PendingInbox;
 
-use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS};
+use super::{
+    COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL,
+    UNIT_REVIEWERS,
+};
 use crate::access::{Caller, MANAGERS};
 use crate::error::ApiResult;
 
@@ -46,26 +49,23 @@ pub async fn pending(
             crate::checkins::checkins_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
 
-    // A log goes to the community's admins when done in a community, to a
-    // sector committee's secretaries for its activities, otherwise to the
-    // member's branch.
+    // A log goes to whoever `LOG_REVIEW_UNIT_SQL` names.
     let mut values = Vec::new();
     let mut cases = Vec::new();
     if !communities.is_empty() {
         cases.push(format!(
-            "(l.community_id IS NOT NULL AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = l.community_id AND {}))",
-            under("COALESCE(cm.org_id, cm.parent_org_id)", &communities, &mut values)
+            "({LOG_BY_COMMUNITY_SQL} AND {})",
+            under(
+                &format!("({LOG_REVIEW_UNIT_SQL})"),
+                &communities,
+                &mut values
+            )
         ));
     }
     if !units.is_empty() {
         cases.push(format!(
-            "(l.community_id IS NULL AND l.org_id IS NOT NULL \
-             AND EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') AND {})",
-            under("l.org_id", &units, &mut values)
-        ));
-        cases.push(format!(
-            "(l.community_id IS NULL AND NOT EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') AND {})",
-            under("l.branch_id", &units, &mut values)
+            "(NOT ({LOG_BY_COMMUNITY_SQL}) AND {})",
+            under(&format!("({LOG_REVIEW_UNIT_SQL})"), &units, &mut values)
         ));
     }
     if !cases.is_empty() {
@@ -78,11 +78,7 @@ pub async fn pending(
         let mut values = Vec::new();
         let condition = format!(
             "r.status = 'pending' AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = r.community_id AND {})",
-            under(
-                "COALESCE(cm.org_id, cm.parent_org_id)",
-                &communities,
-                &mut values
-            )
+            under(COMMUNITY_UNIT_SQL, &communities, &mut values)
         );
         inbox.community_reports =
             super::community::reports_where(conn, &condition, values, tz, Some(LIMIT)).await?;

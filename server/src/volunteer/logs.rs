@@ -2,7 +2,7 @@
 //! approved logs are locked and credited; a correction is a new request
 //! that, once approved, replaces the original's credit instead of adding.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
@@ -13,7 +13,6 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use zhibu_shared::auth::IdName;
-use zhibu_shared::org::OrgKind;
 use zhibu_shared::review::{Decision, ReviewResult, SkipReason};
 use zhibu_shared::service::{
     LogStatus, MAX_MINUTES_PER_DAY, ServiceKind, ServiceLog, ServiceLogRequest, log_problems,
@@ -21,10 +20,10 @@ use zhibu_shared::service::{
 use zhibu_shared::theme_day::Month;
 
 use super::rollup::{self, Deltas};
-use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS};
+use super::{COMMUNITY_REVIEWERS, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL, UNIT_REVIEWERS};
 use crate::access::Caller;
 
-use crate::entities::{community, member, org_unit, service_log};
+use crate::entities::{community, member, service_log};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
 use crate::sql;
@@ -420,25 +419,42 @@ pub async fn mine(
     .await?)
 }
 
-/// The unit whose reviewers decide a log, and which roles they hold:
-/// the community for community service, the sector committee for its
-/// activities, otherwise the member's branch.
-pub async fn review_scope(
+#[derive(FromQueryResult)]
+struct ReviewScope {
+    id: String,
+    unit: Option<i64>,
+    by_community: bool,
+}
+
+/// For each log, the unit whose reviewers decide it and the roles they
+/// hold, by the one rule (`LOG_REVIEW_UNIT_SQL`), in one query.
+async fn review_scopes(
     conn: &impl ConnectionTrait,
-    log: &service_log::Model,
-) -> Result<(i64, &'static [zhibu_shared::org::Role]), DbErr> {
-    if let Some(c) = log.community_id
-        && let Some(c) = community::Entity::find_by_id(c).one(conn).await?
-    {
-        return Ok((super::community::community_unit(&c), COMMUNITY_REVIEWERS));
+    ids: &[String],
+) -> Result<HashMap<String, (i64, &'static [zhibu_shared::org::Role])>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    if let Some(o) = log.org_id
-        && let Some(unit) = org_unit::Entity::find_by_id(o).one(conn).await?
-        && unit.kind == OrgKind::SectorCommittee
-    {
-        return Ok((o, UNIT_REVIEWERS));
-    }
-    Ok((log.branch_id, UNIT_REVIEWERS))
+    let query = format!(
+        "SELECT l.id, {LOG_REVIEW_UNIT_SQL} AS unit, \
+         CASE WHEN {LOG_BY_COMMUNITY_SQL} THEN TRUE ELSE FALSE END AS by_community \
+         FROM service_log l WHERE l.id IN ({})",
+        sql::placeholders(1, ids.len())
+    );
+    Ok(
+        sql::fetch_all::<ReviewScope>(conn, &query, ids.iter().map(|id| id.as_str().into()))
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                let roles = if s.by_community {
+                    COMMUNITY_REVIEWERS
+                } else {
+                    UNIT_REVIEWERS
+                };
+                Some((s.id, (s.unit?, roles)))
+            })
+            .collect(),
+    )
 }
 
 /// `POST /service-logs/review`: bulk decisions through the one review
@@ -455,17 +471,20 @@ pub async fn review(
         .filter(service_log::Column::Id.is_in(named.clone()))
         .all(conn)
         .await?;
-    let mut candidates = Vec::with_capacity(logs.len());
-    for log in &logs {
-        let (unit, roles) = review_scope(conn, log).await?;
-        candidates.push(review::Candidate {
-            id: log.id.clone(),
-            member_id: log.member_id,
-            pending: log.status == LogStatus::Pending,
-            unit,
-            roles,
-        });
-    }
+    let scopes = review_scopes(conn, &named).await?;
+    let candidates = logs
+        .iter()
+        .filter_map(|log| {
+            let (unit, roles) = *scopes.get(&log.id)?;
+            Some(review::Candidate {
+                id: log.id.clone(),
+                member_id: log.member_id,
+                pending: log.status == LogStatus::Pending,
+                unit,
+                roles,
+            })
+        })
+        .collect();
     let mut batch = review::screen(conn, caller, named, candidates, decision, reason).await?;
     let mut by_id: std::collections::HashMap<String, service_log::Model> =
         logs.into_iter().map(|l| (l.id.clone(), l)).collect();

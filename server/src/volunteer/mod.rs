@@ -19,3 +19,22 @@ use zhibu_shared::org::Role;
 pub const UNIT_REVIEWERS: &[Role] = &[Role::Secretary, Role::OrgOfficer];
 /// Who decides what happens in a community.
 pub const COMMUNITY_REVIEWERS: &[Role] = &[Role::CommunityAdmin];
+
+/// The unit on which a community's deciders hold their role: its own
+/// organisation, else its township or street (`cm` is the community). The
+/// one rule, in SQL; `community::community_unit` reads it for a loaded row.
+pub const COMMUNITY_UNIT_SQL: &str = "COALESCE(cm.org_id, cm.parent_org_id)";
+
+/// Whether a log `l` is decided by community admins (service done in a
+/// community) rather than by a unit's secretaries and org officers.
+pub const LOG_BY_COMMUNITY_SQL: &str = "l.community_id IS NOT NULL";
+
+/// The unit whose reviewers decide a log `l`: the community's for service
+/// done in a community, the sector committee for its activities, otherwise
+/// the member's branch. Who reviews a log is written only here.
+pub const LOG_REVIEW_UNIT_SQL: &str = "CASE \
+     WHEN l.community_id IS NOT NULL THEN \
+       (SELECT COALESCE(cm.org_id, cm.parent_org_id) FROM community cm WHERE cm.id = l.community_id) \
+     WHEN EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') \
+       THEN l.org_id \
+     ELSE l.branch_id END";
