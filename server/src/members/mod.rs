@@ -53,12 +53,11 @@ pub async fn categories_of(
         .collect())
 }
 
-/// `GET /me`.
-pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Me> {
-    let m = member::Entity::find_by_id(member_id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+/// A member's branch and reporting community, by name.
+pub(crate) async fn where_they_belong(
+    conn: &impl ConnectionTrait,
+    m: &member::Model,
+) -> ApiResult<(IdName, Option<IdName>)> {
     let branch = sql::fetch_one::<Named>(
         conn,
         "SELECT id, name FROM org_unit WHERE id = $1",
@@ -77,6 +76,20 @@ pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<M
         }
         None => None,
     };
+    let named = |n: Named| IdName {
+        id: n.id,
+        name: n.name,
+    };
+    Ok((named(branch), community.map(named)))
+}
+
+/// `GET /me`.
+pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<Me> {
+    let m = member::Entity::find_by_id(member_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (branch, community) = where_they_belong(conn, &m).await?;
     let sectors = sql::fetch_all::<Named>(
         conn,
         "SELECT o.id, o.name FROM sector_membership s JOIN org_unit o ON o.id = s.committee_id \
@@ -96,14 +109,8 @@ pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<M
         name: m.name,
         phone_masked: mask_phone(&m.phone),
         categories: categories_of(conn, member_id).await?,
-        branch: IdName {
-            id: branch.id,
-            name: branch.name,
-        },
-        community: community.map(|c| IdName {
-            id: c.id,
-            name: c.name,
-        }),
+        branch,
+        community,
         sectors: sectors
             .into_iter()
             .map(|s| IdName {

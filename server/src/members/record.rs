@@ -48,24 +48,7 @@ pub async fn detail(
         .ok_or(ApiError::NotFound)?;
     caller.require(conn, MANAGERS, m.branch_id).await?;
     let show_phone = caller.reaches(conn, ADMINS, m.branch_id).await?;
-    let branch = sql::fetch_one::<Named>(
-        conn,
-        "SELECT id, name FROM org_unit WHERE id = $1",
-        [m.branch_id.into()],
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    let community = match m.community_id {
-        Some(id) => {
-            sql::fetch_one::<Named>(
-                conn,
-                "SELECT id, name FROM community WHERE id = $1",
-                [id.into()],
-            )
-            .await?
-        }
-        None => None,
-    };
+    let (branch, community) = super::where_they_belong(conn, &m).await?;
     let roles = sql::fetch_all::<HeldRow>(
         conn,
         "SELECT r.id, r.role, r.org_id, o.name AS org_name FROM role_grant r \
@@ -105,14 +88,8 @@ pub async fn detail(
             mask_phone(&m.phone)
         },
         name: m.name.clone(),
-        branch: IdName {
-            id: branch.id,
-            name: branch.name,
-        },
-        community: community.map(|c| IdName {
-            id: c.id,
-            name: c.name,
-        }),
+        branch,
+        community,
         categories: categories_of(conn, member_id).await?,
         status: m.status,
         probationary: m.probationary,
