@@ -431,7 +431,7 @@ async fn seed_members(txn: &DatabaseTransaction) -> anyhow::Result<()> {
         committee_id: Set(delivery),
         platform: Set("美团".into()),
         note: Set(Some("城区配送站".into())),
-        status: Set(zhibu_shared::service::LogStatus::Approved),
+        status: Set(zhibu_shared::volunteer::LogStatus::Approved),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(Some(now())),
@@ -502,7 +502,7 @@ async fn seed_attendance(txn: &DatabaseTransaction) -> anyhow::Result<()> {
 /// demo reviewers' inboxes.
 async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
     use zhibu_shared::checkin::Decision;
-    use zhibu_shared::service::{ServiceKind, ServiceLogRequest};
+    use zhibu_shared::volunteer::{ServiceKind, ServiceLogRequest};
     let tz = chrono_tz::Asia::Shanghai;
     let today = crate::time::today(tz);
     let caller = county_caller(txn).await?;

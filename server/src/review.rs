@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use sea_orm::{ConnectionTrait, DbErr, Value};
 use zhibu_shared::org::Role;
 use zhibu_shared::review::{Decision, MAX_REVIEW_BATCH, ReviewResult, SkipReason, Skipped};
-use zhibu_shared::service::LogStatus;
+use zhibu_shared::volunteer::LogStatus;
 
 use crate::access::Caller;
 use crate::error::{ApiError, ApiResult};

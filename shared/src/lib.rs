@@ -12,6 +12,6 @@ pub mod member;
 pub mod org;
 pub mod phone;
 pub mod review;
-pub mod service;
 pub mod theme_day;
 mod vocabulary;
+pub mod volunteer;

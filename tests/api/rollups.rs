@@ -10,7 +10,7 @@ use zhibu_server::access::{Caller, Grant};
 use zhibu_server::volunteer::{logs, rollup};
 use zhibu_shared::checkin::Decision;
 use zhibu_shared::org::Role;
-use zhibu_shared::service::{ServiceKind, ServiceLogRequest};
+use zhibu_shared::volunteer::{ServiceKind, ServiceLogRequest};
 use zhibu_tests::{TestApp, demo};
 
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use zhibu_migrations::m20261130_000010_checked_states::CHECKED;
 use zhibu_shared::checkin::{CheckinMethod, PaymentMethod, ReviewStatus};
 use zhibu_shared::org::{MemberCategory, MemberStatus, OrgKind, Role, Sector};
-use zhibu_shared::service::{LogStatus, ServiceKind};
+use zhibu_shared::volunteer::{LogStatus, ServiceKind};
 use zhibu_tests::{demo, spawn_demo_app};
 
 fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {

@@ -90,7 +90,7 @@ async fn insert_approved_logs(
     // times what the database spends inserting them.
     const ROWS: usize = 2000;
     let today = zhibu_server::time::today(chrono_tz::Asia::Shanghai);
-    let kinds = zhibu_shared::service::ServiceKind::ALL;
+    let kinds = zhibu_shared::volunteer::ServiceKind::ALL;
     let now = zhibu_server::time::now();
     let t = std::time::Instant::now();
     let head = "INSERT INTO service_log (id, member_id, kind, date, month, minutes, branch_id, created_at, status, request_hash) VALUES ";

@@ -2,7 +2,7 @@
 //! answers and errors, and what the offline queue stores.
 
 use zhibu_shared::checkin::{AlreadyCheckedIn, Checkin, CheckinRequest, ReviewStatus};
-use zhibu_shared::service::{ServiceKind, ServiceLogRequest};
+use zhibu_shared::volunteer::{ServiceKind, ServiceLogRequest};
 
 use super::*;
 use crate::i18n::{EN, ZH};

@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use zhibu_shared::review::{ReviewRequest, ReviewResult};
-use zhibu_shared::service::{
+use zhibu_shared::volunteer::{
     Certificate, CertificateRequest, CommunityReport, CommunityReportRequest, HoursReport,
     PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
 };

@@ -478,7 +478,7 @@ fn set_document_lang(locale: Locale) {
 
 use zhibu_shared::checkin::{ReviewStatus, ThemeDayStatus};
 use zhibu_shared::org::{MemberCategory, MemberStatus, OrgKind, Role};
-use zhibu_shared::service::{LogStatus, ServiceKind};
+use zhibu_shared::volunteer::{LogStatus, ServiceKind};
 
 use crate::components::BadgeTone;
 

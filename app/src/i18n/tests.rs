@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use zhibu_shared::checkin::{ReviewStatus, ThemeDayStatus};
 use zhibu_shared::org::{MemberCategory, MemberStatus, OrgKind, Role};
-use zhibu_shared::service::{LogStatus, ServiceKind};
+use zhibu_shared::volunteer::{LogStatus, ServiceKind};
 
 use super::*;
 use crate::components::BadgeTone;

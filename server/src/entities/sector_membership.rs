@@ -1,5 +1,5 @@
 use sea_orm::entity::prelude::*;
-use zhibu_shared::service::LogStatus;
+use zhibu_shared::volunteer::LogStatus;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

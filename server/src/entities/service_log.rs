@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
-use zhibu_shared::service::LogStatus;
-use zhibu_shared::service::ServiceKind;
+use zhibu_shared::volunteer::LogStatus;
+use zhibu_shared::volunteer::ServiceKind;
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -3,8 +3,8 @@
 
 use chrono_tz::Tz;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, FromQueryResult};
-use zhibu_shared::service::{Certificate, KindMinutes, ServiceKind};
 use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::{Certificate, KindMinutes, ServiceKind};
 
 use super::reports::check_range;
 

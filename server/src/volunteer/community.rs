@@ -14,7 +14,7 @@ use sea_orm::{
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::MemberCategory;
 use zhibu_shared::review::{Decision, ReviewResult};
-use zhibu_shared::service::{CommunityReport, CommunityServiceRow, LogStatus};
+use zhibu_shared::volunteer::{CommunityReport, CommunityServiceRow, LogStatus};
 
 use super::COMMUNITY_REVIEWERS;
 use crate::access::{Caller, MANAGERS};

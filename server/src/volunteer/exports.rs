@@ -1,7 +1,7 @@
 //! The hours report as county staff open it: CSV (UTF-8 with a BOM) or
 //! XLSX, with text cells a spreadsheet would run neutralised.
 
-use zhibu_shared::service::{HoursReport, HoursRow, hours};
+use zhibu_shared::volunteer::{HoursReport, HoursRow, hours};
 
 const EXPORT_HEADERS: [&str; 6] = ["key", "名称", "分钟", "小时", "条数", "人数"];
 

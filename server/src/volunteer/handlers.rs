@@ -8,11 +8,11 @@ use utoipa::IntoParams;
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{ReviewRequest, ReviewResult};
 use zhibu_shared::error::ErrorBody;
-use zhibu_shared::service::{
+use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::{
     Certificate, CertificateRequest, CommunityReport, CommunityReportRequest, CommunityServiceRow,
     HoursReport, PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
 };
-use zhibu_shared::theme_day::Month;
 
 use super::reports::By;
 use crate::access::Caller;

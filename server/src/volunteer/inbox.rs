@@ -2,7 +2,7 @@
 
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, Value};
-use zhibu_shared::service::PendingInbox;
+use zhibu_shared::volunteer::PendingInbox;
 
 use super::{
     COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL,

@@ -14,10 +14,10 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use zhibu_shared::auth::IdName;
 use zhibu_shared::review::{Decision, ReviewResult, SkipReason};
-use zhibu_shared::service::{
+use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::{
     LogStatus, MAX_MINUTES_PER_DAY, ServiceKind, ServiceLog, ServiceLogRequest, log_problems,
 };
-use zhibu_shared::theme_day::Month;
 
 use super::rollup::{self, Deltas};
 use super::{COMMUNITY_REVIEWERS, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL, UNIT_REVIEWERS};

@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::Role;
-use zhibu_shared::service::{HoursReport, HoursRow, ServiceKind};
 use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::{HoursReport, HoursRow, ServiceKind};
 
 use super::rollup::{COMMUNITY, ORG, range_bits};
 use crate::access::Caller;

@@ -9,7 +9,7 @@ use sea_orm::{
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::OrgKind;
 use zhibu_shared::review::{Decision, ReviewResult};
-use zhibu_shared::service::{LogStatus, SectorJoinRequest, SectorMembership};
+use zhibu_shared::volunteer::{LogStatus, SectorJoinRequest, SectorMembership};
 
 use super::UNIT_REVIEWERS;
 use crate::access::Caller;

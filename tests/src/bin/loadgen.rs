@@ -256,7 +256,7 @@ async fn seed_pending(db: &Db) -> anyhow::Result<Vec<String>> {
             values.extend([
                 id.clone().into(),
                 m.member_id.into(),
-                zhibu_shared::service::ServiceKind::ALL[(m.member_id % 7) as usize]
+                zhibu_shared::volunteer::ServiceKind::ALL[(m.member_id % 7) as usize]
                     .code()
                     .into(),
                 date.into(),
@@ -360,7 +360,7 @@ async fn one_request(
                 .await
         }
         Scenario::Log => {
-            let kinds = zhibu_shared::service::ServiceKind::ALL;
+            let kinds = zhibu_shared::volunteer::ServiceKind::ALL;
             client
                 .post(format!("{url}/api/v1/service-logs"))
                 .bearer_auth(&plan.tokens[n])

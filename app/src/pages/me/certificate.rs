@@ -2,8 +2,8 @@
 //! and its public verification page.
 
 use leptos::prelude::*;
-use zhibu_shared::service::{CertificateRequest, hours};
 use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::{CertificateRequest, hours};
 
 use crate::api;
 use crate::components::{Button, ButtonVariant, Card, Field, load, status_view};

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use zhibu_shared::org::Community;
-use zhibu_shared::service::CommunityReportRequest;
+use zhibu_shared::volunteer::CommunityReportRequest;
 
 use crate::api;
 use crate::components::{Button, Card, Field, Item, List, load, reload, status_view, use_toast};

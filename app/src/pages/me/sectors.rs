@@ -2,7 +2,7 @@
 //! committee of their trade; its secretary confirms.
 
 use leptos::prelude::*;
-use zhibu_shared::service::SectorJoinRequest;
+use zhibu_shared::volunteer::SectorJoinRequest;
 
 use crate::api;
 use crate::components::{

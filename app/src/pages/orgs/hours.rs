@@ -3,7 +3,7 @@
 //! rankings), per month or per kind, and CSV/XLSX exports.
 
 use leptos::prelude::*;
-use zhibu_shared::service::{HoursReport, ServiceKind, hours};
+use zhibu_shared::volunteer::{HoursReport, ServiceKind, hours};
 
 use crate::api::{self, HoursQuery};
 use crate::components::{Button, Card, Chips, Field, Loaded, reload, status_view, use_toast};

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use zhibu_shared::checkin::{Decision, ReviewRequest, ReviewResult};
-use zhibu_shared::service::{PendingInbox, hours};
+use zhibu_shared::volunteer::{PendingInbox, hours};
 
 use crate::api::{self, ApiError};
 use crate::components::{

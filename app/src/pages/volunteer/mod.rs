@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use leptos::lazy;
 use leptos::prelude::*;
-use zhibu_shared::service::{
+use zhibu_shared::volunteer::{
     LogStatus, MAX_LOG_MINUTES, MIN_LOG_MINUTES, ServiceKind, ServiceLogRequest, hours,
 };
 
