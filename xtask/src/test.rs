@@ -53,6 +53,10 @@ pub fn run(args: &[String]) -> Result<()> {
         sqlite.args(["--exclude", "zhibu-tests"]);
     }
     run_checked(sqlite, "the tests on SQLite")?;
+    // The app's pure rules, on the host (the PWA itself is wasm).
+    let mut app = cargo(&root);
+    app.args(["test", "-p", "zhibu-app", "--lib"]);
+    run_checked(app, "the app's unit tests")?;
     if skip_browser {
         let mut api = cargo(&root);
         api.args([

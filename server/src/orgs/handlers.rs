@@ -244,7 +244,7 @@ pub async fn dissolve_org(
 }
 
 /// Grant a role on a unit (admins over the unit).
-#[utoipa::path(tag = "orgs", request_body = GrantRole, responses((status = 201, body = GrantId), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "orgs", request_body = GrantRole, responses((status = 201, body = GrantId), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The unit was dissolved"), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[post("/roles")]
 pub async fn grant_role(
     state: web::Data<AppState>,
