@@ -1,8 +1,6 @@
 //! The first "1" of 1+1+N: dues paid on site, recorded against the
 //! standard of the shared tier rules.
 
-use std::collections::HashMap;
-
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -12,9 +10,9 @@ use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{DuesPayment, DuesPaymentRequest};
 use zhibu_shared::theme_day::{Month, dues_standard_fen};
 
-use super::{managed, participants};
+use super::{managed, member_names, participants};
 use crate::access::Caller;
-use crate::entities::{dues_payment, member};
+use crate::entities::dues_payment;
 use crate::error::{ApiError, ApiResult};
 use crate::time::now;
 
@@ -23,17 +21,7 @@ pub(super) async fn dues_views(
     rows: Vec<dues_payment::Model>,
     tz: Tz,
 ) -> Result<Vec<DuesPayment>, DbErr> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.member_id).collect();
-    let mut names = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for m in member::Entity::find()
-            .filter(member::Column::Id.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            names.insert(m.id, m.name);
-        }
-    }
+    let names = member_names(conn, rows.iter().map(|r| r.member_id)).await?;
     rows.into_iter()
         .map(|r| {
             // A stored month that does not parse is a fault, not 1970-01.

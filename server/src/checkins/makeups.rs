@@ -11,10 +11,10 @@ use zhibu_shared::checkin::{
     CheckinMethod, Decision, Makeup, MakeupRequest, ReviewResult, ReviewStatus,
 };
 
-use super::{attendance_candidates, is_participant, managed};
+use super::{attendance_candidates, is_participant, managed, member_names};
 use crate::access::Caller;
 
-use crate::entities::{checkin, makeup, member, theme_day};
+use crate::entities::{checkin, makeup, theme_day};
 use crate::error::{ApiError, ApiResult};
 use crate::review;
 use crate::time::now;
@@ -23,17 +23,7 @@ pub(super) async fn makeup_views(
     conn: &impl ConnectionTrait,
     rows: Vec<makeup::Model>,
 ) -> Result<Vec<Makeup>, DbErr> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.member_id).collect();
-    let mut names = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for m in member::Entity::find()
-            .filter(member::Column::Id.is_in(chunk.to_vec()))
-            .all(conn)
-            .await?
-        {
-            names.insert(m.id, m.name);
-        }
-    }
+    let names = member_names(conn, rows.iter().map(|r| r.member_id)).await?;
     Ok(rows
         .into_iter()
         .map(|r| Makeup {

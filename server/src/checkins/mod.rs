@@ -330,3 +330,22 @@ async fn attendance_candidates<Id>(
         })
         .collect())
 }
+
+/// The names of members, by id, for views of their records.
+async fn member_names(
+    conn: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, DbErr> {
+    let ids: Vec<i64> = ids.collect();
+    let mut names = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for m in crate::entities::member::Entity::find()
+            .filter(crate::entities::member::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            names.insert(m.id, m.name);
+        }
+    }
+    Ok(names)
+}
