@@ -1819,8 +1819,27 @@ async fn an_admin_manages_members_units_and_communities_from_the_pwa_at_phone_wi
         )
         .await;
     shell
+        .wait_until(
+            "the community admin chosen",
+            &format!(
+                "document.querySelector('{row} select[name=community-admin]').value === '{member}'"
+            ),
+        )
+        .await;
+    shell
         .wait_for_value("设为社区书记", &click_button(&row, "设为社区书记"))
         .await;
+    // The answer is shown: the toast, or the refusal under the row.
+    let shown = shell
+        .wait_for_value(
+            "the assignment's answer",
+            &format!(
+                "(() => {{ const e = document.querySelector('{row} .form-error'); if (e) return e.innerText; \
+                   return document.querySelector('.toast-host').innerText.includes('已设为社区书记') ? 'ok' : null; }})()"
+            ),
+        )
+        .await;
+    assert_eq!(shown, "ok", "assigning the community admin was refused");
     let deadline = Instant::now() + WAIT;
     loop {
         let roles = shell.api_get(&admin, &member_path).await["roles"].clone();

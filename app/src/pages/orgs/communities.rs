@@ -69,12 +69,13 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
             if let Ok(page) = api::org_members(unit, ORG_MEMBERS, None).await
                 && !members.is_disposed()
             {
-                admin.set(
-                    page.items
-                        .first()
-                        .map(|m| m.id.to_string())
-                        .unwrap_or_default(),
-                );
+                // Keep a choice already made among these members.
+                let first = page.items.first().map(|m| m.id.to_string());
+                admin.update(|chosen| {
+                    if !page.items.iter().any(|m| m.id.to_string() == *chosen) {
+                        *chosen = first.unwrap_or_default();
+                    }
+                });
                 members.set(page.items);
             }
         });
@@ -93,7 +94,11 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
             match answer {
                 Ok(saved) => {
                     error.set(None);
-                    linked.set(saved.org.map(|o| o.id));
+                    // Only a new organisation reloads its members.
+                    let org = saved.org.map(|o| o.id);
+                    if linked.get_untracked() != org {
+                        linked.set(org);
+                    }
                     toaster.show(t.community_saved);
                 }
                 Err(e) => error.set(Some(e.message(t))),
