@@ -86,7 +86,7 @@ impl Caller {
     pub async fn covers(&self, conn: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
         #[derive(FromQueryResult)]
         struct Held {
-            role: String,
+            role: Role,
             org_id: i64,
         }
         let held = sql::fetch_all::<Held>(
@@ -96,10 +96,10 @@ impl Caller {
         )
         .await?;
         for grant in held {
-            let Some(role) = Role::from_code(&grant.role) else {
-                return Ok(false);
-            };
-            if !self.reaches(conn, role.covered_by(), grant.org_id).await? {
+            if !self
+                .reaches(conn, grant.role.covered_by(), grant.org_id)
+                .await?
+            {
                 return Ok(false);
             }
         }

@@ -142,7 +142,8 @@ impl<Id> Batch<Id> {
             conn,
             &format!(
                 "UPDATE {table} SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \
-                 WHERE id = $5 AND status = 'pending'"
+                 WHERE id = $5 AND status = {}",
+                sql::lit(LogStatus::Pending)
             ),
             [
                 status.code().into(),

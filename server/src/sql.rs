@@ -4,6 +4,7 @@
 //! position, so one text serves both engines.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, FromQueryResult, Statement, Value};
+use zhibu_shared::Vocabulary;
 
 pub fn stmt(
     conn: &impl ConnectionTrait,
@@ -42,6 +43,22 @@ pub async fn fetch_one<T: FromQueryResult>(
     T::find_by_statement(stmt(conn, sql, values))
         .one(conn)
         .await
+}
+
+/// A stored vocabulary value as an SQL literal (`'approved'`), so queries
+/// name states through the shared enums and a misspelt state cannot compile.
+/// Codes are fixed snake_case words, never user input.
+pub fn lit(value: impl Vocabulary) -> String {
+    format!("'{}'", value.code())
+}
+
+/// Several stored values as an SQL list (`'a', 'b'`) for `IN (…)`.
+pub fn lits<V: Vocabulary>(values: &[V]) -> String {
+    values
+        .iter()
+        .map(|v| lit(*v))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `$first, $first+1, …` for an `IN (…)` list of `n` values.

@@ -14,4 +14,5 @@ pub mod phone;
 pub mod review;
 pub mod theme_day;
 mod vocabulary;
+pub use vocabulary::Vocabulary;
 pub mod volunteer;

@@ -11,6 +11,12 @@ macro_rules! vocabulary {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $(#[cfg_attr(feature = "db", sea_orm(string_value = $code))] $variant,)+ }
 
+        impl crate::vocabulary::Vocabulary for $name {
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
@@ -36,3 +42,9 @@ macro_rules! vocabulary {
 }
 
 pub(crate) use vocabulary;
+
+/// What every closed vocabulary has: its wire code, which is also the value
+/// stored in the database.
+pub trait Vocabulary: Copy {
+    fn code(self) -> &'static str;
+}

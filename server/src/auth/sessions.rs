@@ -3,6 +3,8 @@
 //! member, so logout, a password change or disabling a member ends access at
 //! once on every server node.
 
+use std::sync::LazyLock;
+
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
     QueryFilter,
@@ -48,8 +50,16 @@ fn hash_jti(jti: &str) -> String {
 /// that check the session in their own query.
 pub const LIVE_SESSION_TABLES: &str = "auth_session s JOIN member m ON m.id = s.member_id";
 /// The conditions that go with `LIVE_SESSION_TABLES`.
-pub const LIVE_SESSION_IS: &str = "s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
-     AND m.status = 'active' AND m.disabled_at IS NULL";
+pub fn live_session_is() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "s.id = $1 AND s.member_id = $2 AND s.revoked_at IS NULL \
+             AND m.status = {active} AND m.disabled_at IS NULL",
+            active = sql::lit(MemberStatus::Active)
+        )
+    });
+    &SQL
+}
 
 /// The member and session an access token names, checking the token only.
 pub fn access_claims(keys: &JwtKeys, token: &str) -> ApiResult<(i64, String)> {
@@ -71,14 +81,15 @@ pub async fn live_member(
     struct Live {
         branch_id: i64,
         name: String,
-        role: Option<String>,
+        role: Option<Role>,
         org_id: Option<i64>,
     }
     let rows = sql::fetch_all::<Live>(
         conn,
         &format!(
             "SELECT m.branch_id, m.name, g.role, g.org_id FROM {LIVE_SESSION_TABLES} \
-             LEFT JOIN role_grant g ON g.member_id = m.id WHERE {LIVE_SESSION_IS}"
+             LEFT JOIN role_grant g ON g.member_id = m.id WHERE {}",
+            live_session_is()
         ),
         [session_id.clone().into(), member_id.into()],
     )
@@ -89,7 +100,7 @@ pub async fn live_member(
         .into_iter()
         .filter_map(|r| {
             Some(Grant {
-                role: Role::from_code(r.role.as_deref()?)?,
+                role: r.role?,
                 org_id: r.org_id?,
             })
         })

@@ -12,7 +12,9 @@ use zhibu_shared::checkin::{
     Attendance, AttendanceReport, AttendanceRow, Checkin, DuesPayment, Makeup, MyAttendance,
     ReviewStatus, WrongCodes,
 };
+use zhibu_shared::org::{MemberStatus, OrgKind};
 use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::LogStatus;
 
 use super::dues::dues_views;
 use super::makeups::makeup_views;
@@ -165,7 +167,7 @@ struct HolderCount {
 #[derive(FromQueryResult)]
 struct StatusCount {
     theme_day_id: i64,
-    status: String,
+    status: ReviewStatus,
     n: i64,
 }
 
@@ -197,10 +199,14 @@ pub async fn org_attendance(
     let mut expected: HashMap<i64, u64> = HashMap::new();
     for row in sql::fetch_all::<HolderCount>(
         reader,
-        "SELECT CASE WHEN o.kind = 'party_group' THEN o.parent_id ELSE o.id END AS holder, COUNT(*) AS n \
-         FROM org_closure c JOIN member m ON m.branch_id = c.descendant_id JOIN org_unit o ON o.id = m.branch_id \
-         WHERE c.ancestor_id = $1 AND m.status = 'active' \
-         GROUP BY CASE WHEN o.kind = 'party_group' THEN o.parent_id ELSE o.id END",
+        &format!(
+            "SELECT CASE WHEN o.kind = {group} THEN o.parent_id ELSE o.id END AS holder, COUNT(*) AS n \
+             FROM org_closure c JOIN member m ON m.branch_id = c.descendant_id JOIN org_unit o ON o.id = m.branch_id \
+             WHERE c.ancestor_id = $1 AND m.status = {active} \
+             GROUP BY CASE WHEN o.kind = {group} THEN o.parent_id ELSE o.id END",
+            group = sql::lit(OrgKind::PartyGroup),
+            active = sql::lit(MemberStatus::Active)
+        ),
         [org_id.into()],
     )
     .await?
@@ -208,9 +214,13 @@ pub async fn org_attendance(
     .chain(
         sql::fetch_all::<HolderCount>(
             reader,
-            "SELECT s.committee_id AS holder, COUNT(*) AS n FROM org_closure c \
-             JOIN sector_membership s ON s.committee_id = c.descendant_id JOIN member m ON m.id = s.member_id \
-             WHERE c.ancestor_id = $1 AND s.status = 'approved' AND m.status = 'active' GROUP BY s.committee_id",
+            &format!(
+                "SELECT s.committee_id AS holder, COUNT(*) AS n FROM org_closure c \
+                 JOIN sector_membership s ON s.committee_id = c.descendant_id JOIN member m ON m.id = s.member_id \
+                 WHERE c.ancestor_id = $1 AND s.status = {approved} AND m.status = {active} GROUP BY s.committee_id",
+                approved = sql::lit(LogStatus::Approved),
+                active = sql::lit(MemberStatus::Active)
+            ),
             [org_id.into()],
         )
         .await?,
@@ -232,10 +242,10 @@ pub async fn org_attendance(
                     .await?
             {
                 let entry = counts.entry(row.theme_day_id).or_default();
-                match row.status.as_str() {
-                    "approved" => entry.0 += row.n.max(0) as u64,
-                    "pending" => entry.1 += row.n.max(0) as u64,
-                    _ => {}
+                match row.status {
+                    ReviewStatus::Approved => entry.0 += row.n.max(0) as u64,
+                    ReviewStatus::Pending => entry.1 += row.n.max(0) as u64,
+                    ReviewStatus::Rejected => {}
                 }
             }
         }

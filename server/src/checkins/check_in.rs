@@ -16,7 +16,7 @@ use zhibu_shared::theme_day::distance_m;
 use super::codes::CodeSigner;
 use super::{checkins_where, geofence_of, holders_of_member_query};
 use crate::auth::AuthToken;
-use crate::auth::sessions::{LIVE_SESSION_IS, LIVE_SESSION_TABLES};
+use crate::auth::sessions::{LIVE_SESSION_TABLES, live_session_is};
 use crate::entities::{checkin, checkin_failure, theme_day};
 use crate::error::{ApiError, ApiResult};
 use crate::sql;
@@ -39,7 +39,8 @@ async fn attendee(
         "SELECT t.*, m.name AS attendee_name, \
          (SELECT COUNT(*) FROM checkin_failure f WHERE f.member_id = $2 AND f.theme_day_id = $3 AND f.at > $4) AS wrong_codes \
          FROM theme_day t, {LIVE_SESSION_TABLES} \
-         WHERE {LIVE_SESSION_IS} AND t.id = $3 AND t.org_id IN ({})",
+         WHERE {} AND t.id = $3 AND t.org_id IN ({})",
+        live_session_is(),
         holders_of_member_query("$2")
     );
     let row = conn

@@ -78,7 +78,7 @@ pub async fn request_makeup(
     let present = checkin::Entity::find()
         .filter(checkin::Column::ThemeDayId.eq(theme_day_id))
         .filter(checkin::Column::MemberId.eq(caller.member_id))
-        .filter(checkin::Column::Status.is_in(["approved", "pending"]))
+        .filter(checkin::Column::Status.is_in([ReviewStatus::Approved, ReviewStatus::Pending]))
         .one(conn)
         .await?;
     if present.is_some() {
@@ -87,7 +87,7 @@ pub async fn request_makeup(
     let open = makeup::Entity::find()
         .filter(makeup::Column::ThemeDayId.eq(theme_day_id))
         .filter(makeup::Column::MemberId.eq(caller.member_id))
-        .filter(makeup::Column::Status.is_in(["approved", "pending"]))
+        .filter(makeup::Column::Status.is_in([ReviewStatus::Approved, ReviewStatus::Pending]))
         .one(conn)
         .await?;
     if open.is_some() {

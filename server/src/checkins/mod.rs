@@ -25,7 +25,9 @@ use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
     Checkin, CheckinMethod, Geofence, ReviewStatus, ThemeDay, ThemeDayStatus,
 };
+use zhibu_shared::org::{MemberStatus, OrgKind};
 use zhibu_shared::theme_day::Month;
+use zhibu_shared::volunteer::LogStatus;
 
 use crate::access::{Caller, MANAGERS};
 use crate::entities::{org_unit, theme_day};
@@ -146,11 +148,13 @@ pub async fn holders_of_member(
 /// The query behind `holders_of_member`, with the member as `member`.
 fn holders_of_member_query(member: &str) -> String {
     format!(
-        "SELECT CASE WHEN o.kind = 'party_group' THEN o.parent_id ELSE o.id END AS id \
+        "SELECT CASE WHEN o.kind = {group} THEN o.parent_id ELSE o.id END AS id \
          FROM member m JOIN org_unit o ON o.id = m.branch_id WHERE m.id = {member} \
-         AND (o.kind IN ({kinds}) OR o.kind = 'party_group') \
-         UNION SELECT committee_id AS id FROM sector_membership WHERE member_id = {member} AND status = 'approved'",
-        kinds = holder_kind_list()
+         AND (o.kind IN ({kinds}) OR o.kind = {group}) \
+         UNION SELECT committee_id AS id FROM sector_membership WHERE member_id = {member} AND status = {approved}",
+        kinds = holder_kind_list(),
+        group = sql::lit(OrgKind::PartyGroup),
+        approved = sql::lit(LogStatus::Approved)
     )
 }
 
@@ -181,11 +185,16 @@ struct Participant {
 async fn participants(conn: &impl ConnectionTrait, holder: i64) -> Result<Vec<Participant>, DbErr> {
     sql::fetch_all::<Participant>(
         conn,
-        "SELECT p.id, p.name FROM ( \
-         SELECT m.id AS id, m.name AS name FROM member m JOIN org_unit o ON o.id = m.branch_id \
-         WHERE m.status = 'active' AND (m.branch_id = $1 OR (o.kind = 'party_group' AND o.parent_id = $1)) \
-         UNION SELECT m.id AS id, m.name AS name FROM sector_membership s JOIN member m ON m.id = s.member_id \
-         WHERE s.committee_id = $1 AND s.status = 'approved' AND m.status = 'active') p ORDER BY p.id",
+        &format!(
+            "SELECT p.id, p.name FROM ( \
+             SELECT m.id AS id, m.name AS name FROM member m JOIN org_unit o ON o.id = m.branch_id \
+             WHERE m.status = {active} AND (m.branch_id = $1 OR (o.kind = {group} AND o.parent_id = $1)) \
+             UNION SELECT m.id AS id, m.name AS name FROM sector_membership s JOIN member m ON m.id = s.member_id \
+             WHERE s.committee_id = $1 AND s.status = {approved} AND m.status = {active}) p ORDER BY p.id",
+            active = sql::lit(MemberStatus::Active),
+            group = sql::lit(OrgKind::PartyGroup),
+            approved = sql::lit(LogStatus::Approved)
+        ),
         [holder.into()],
     )
     .await

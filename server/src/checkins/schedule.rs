@@ -25,11 +25,7 @@ pub const HOLDER_KINDS: [OrgKind; 3] = [
 const DEFAULT_START: (u32, u32) = (8, 30);
 const DEFAULT_END: (u32, u32) = (11, 30);
 pub(super) fn holder_kind_list() -> String {
-    HOLDER_KINDS
-        .iter()
-        .map(|k| format!("'{}'", k.code()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::sql::lits(&HOLDER_KINDS)
 }
 
 fn local_time(tz: Tz, date: NaiveDate, (h, m): (u32, u32)) -> DateTime<FixedOffset> {

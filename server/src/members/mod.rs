@@ -11,6 +11,7 @@ use sea_orm::{
 use zhibu_shared::auth::{ActivationCode, IdName, Me, RoleGrant, password_problem};
 use zhibu_shared::org::{MemberCategory, MemberStatus, Role};
 use zhibu_shared::phone::mask_phone;
+use zhibu_shared::volunteer::LogStatus;
 
 use crate::access::{Caller, MANAGERS};
 use crate::auth::{password, sessions};
@@ -27,7 +28,7 @@ struct Named {
 
 #[derive(FromQueryResult)]
 struct RoleRow {
-    role: String,
+    role: Role,
     org_id: i64,
     org_name: String,
 }
@@ -49,7 +50,7 @@ pub async fn categories_of(
         .all(conn)
         .await?
         .into_iter()
-        .filter_map(|c| MemberCategory::from_code(&c.category))
+        .map(|c| c.category)
         .collect())
 }
 
@@ -92,8 +93,11 @@ pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<M
     let (branch, community) = where_they_belong(conn, &m).await?;
     let sectors = sql::fetch_all::<Named>(
         conn,
-        "SELECT o.id, o.name FROM sector_membership s JOIN org_unit o ON o.id = s.committee_id \
-         WHERE s.member_id = $1 AND s.status = 'approved' ORDER BY o.id",
+        &format!(
+            "SELECT o.id, o.name FROM sector_membership s JOIN org_unit o ON o.id = s.committee_id \
+             WHERE s.member_id = $1 AND s.status = {} ORDER BY o.id",
+            sql::lit(LogStatus::Approved)
+        ),
         [member_id.into()],
     )
     .await?;
@@ -120,12 +124,10 @@ pub async fn load_me(conn: &impl ConnectionTrait, member_id: i64) -> ApiResult<M
             .collect(),
         roles: roles
             .into_iter()
-            .filter_map(|r| {
-                Some(RoleGrant {
-                    role: Role::from_code(&r.role)?,
-                    org_id: r.org_id,
-                    org_name: r.org_name,
-                })
+            .map(|r| RoleGrant {
+                role: r.role,
+                org_id: r.org_id,
+                org_name: r.org_name,
             })
             .collect(),
     })
@@ -244,9 +246,12 @@ pub async fn activation_sheet(
     caller.require(conn, MANAGERS, org_id).await?;
     let waiting = sql::fetch_all::<Named>(
         conn,
-        "SELECT m.id, m.name FROM member m JOIN org_closure c ON c.descendant_id = m.branch_id \
-         WHERE c.ancestor_id = $1 AND m.status = 'active' AND m.disabled_at IS NULL \
-         AND m.password_hash IS NULL ORDER BY m.name, m.id LIMIT $2",
+        &format!(
+            "SELECT m.id, m.name FROM member m JOIN org_closure c ON c.descendant_id = m.branch_id \
+             WHERE c.ancestor_id = $1 AND m.status = {} AND m.disabled_at IS NULL \
+             AND m.password_hash IS NULL ORDER BY m.name, m.id LIMIT $2",
+            sql::lit(MemberStatus::Active)
+        ),
         [org_id.into(), (MAX_SHEET as i64 + 1).into()],
     )
     .await?;

@@ -30,7 +30,7 @@ struct Named {
 #[derive(FromQueryResult)]
 struct HeldRow {
     id: i64,
-    role: String,
+    role: Role,
     org_id: i64,
     org_name: String,
 }
@@ -99,15 +99,13 @@ pub async fn detail(
         activated: m.password_hash.is_some(),
         roles: roles
             .into_iter()
-            .filter_map(|r| {
-                Some(HeldRole {
-                    id: r.id,
-                    role: Role::from_code(&r.role)?,
-                    org: IdName {
-                        id: r.org_id,
-                        name: r.org_name,
-                    },
-                })
+            .map(|r| HeldRole {
+                id: r.id,
+                role: r.role,
+                org: IdName {
+                    id: r.org_id,
+                    name: r.org_name,
+                },
             })
             .collect(),
         may_change,
@@ -158,7 +156,7 @@ pub async fn update(
             member_category::Entity::insert_many(wanted.into_iter().map(|c| {
                 member_category::ActiveModel {
                     member_id: Set(member_id),
-                    category: Set(c.code().to_owned()),
+                    category: Set(c),
                 }
             }))
             .exec_without_returning(conn)

@@ -163,9 +163,12 @@ pub async fn find_in_street(
     .map(|r| r.id))
 }
 
+/// The kinds of unit (streets and townships) communities are set up under.
+pub const STREET_KINDS: [OrgKind; 2] = [OrgKind::WorkingCommittee, OrgKind::PartyCommittee];
+
 /// Whether communities may be set up under a unit of this kind.
 pub fn holds_communities(kind: OrgKind) -> bool {
-    matches!(kind, OrgKind::WorkingCommittee | OrgKind::PartyCommittee)
+    STREET_KINDS.contains(&kind)
 }
 
 /// Inserts a community under a street, audited. The caller has checked

@@ -2,7 +2,7 @@
 //! dissolving an empty unit. Every change is audited.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
-use zhibu_shared::org::{NewOrg, Org, OrgKind, Role};
+use zhibu_shared::org::{MemberStatus, NewOrg, Org, OrgKind, Role};
 
 use super::{get_org, tree};
 use crate::access::{ADMINS, Caller};
@@ -198,10 +198,13 @@ struct Contents {
 async fn contents(conn: &impl ConnectionTrait, org_id: i64) -> ApiResult<Contents> {
     Ok(sql::fetch_one::<Contents>(
         conn,
-        "SELECT \
-         (SELECT COUNT(*) FROM org_unit WHERE parent_id = $1 AND dissolved_at IS NULL) AS children, \
-         (SELECT COUNT(*) FROM member WHERE branch_id = $1 AND status = 'active') AS members, \
-         (SELECT COUNT(*) FROM community WHERE parent_org_id = $1) AS communities",
+        &format!(
+            "SELECT \
+             (SELECT COUNT(*) FROM org_unit WHERE parent_id = $1 AND dissolved_at IS NULL) AS children, \
+             (SELECT COUNT(*) FROM member WHERE branch_id = $1 AND status = {active}) AS members, \
+             (SELECT COUNT(*) FROM community WHERE parent_org_id = $1) AS communities",
+            active = sql::lit(MemberStatus::Active)
+        ),
         [org_id.into()],
     )
     .await?
@@ -232,10 +235,13 @@ pub async fn dissolve(conn: &impl ConnectionTrait, caller: &Caller, org_id: i64)
     // One statement decides, so a member imported meanwhile is not lost.
     let dissolved = sql::execute(
         conn,
-        "UPDATE org_unit SET dissolved_at = $2 WHERE id = $1 AND dissolved_at IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM org_unit c WHERE c.parent_id = $1 AND c.dissolved_at IS NULL) \
-         AND NOT EXISTS (SELECT 1 FROM member m WHERE m.branch_id = $1 AND m.status = 'active') \
-         AND NOT EXISTS (SELECT 1 FROM community k WHERE k.parent_org_id = $1)",
+        &format!(
+            "UPDATE org_unit SET dissolved_at = $2 WHERE id = $1 AND dissolved_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM org_unit c WHERE c.parent_id = $1 AND c.dissolved_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM member m WHERE m.branch_id = $1 AND m.status = {active}) \
+             AND NOT EXISTS (SELECT 1 FROM community k WHERE k.parent_org_id = $1)",
+            active = sql::lit(MemberStatus::Active)
+        ),
         [org_id.into(), at.into()],
     )
     .await?;

@@ -18,6 +18,7 @@ use zhibu_shared::org::{
     MemberCategory, MemberStatus, MemberSummary, Org, OrgKind, Role, compliance,
 };
 use zhibu_shared::phone::mask_phone;
+use zhibu_shared::volunteer::LogStatus;
 
 use crate::access::{ADMINS, Caller, MANAGERS};
 use crate::entities::{member_category, org_unit};
@@ -53,7 +54,10 @@ pub async fn visible_org(
     }
     let in_sector = sql::fetch_one::<Hit>(
         conn,
-        "SELECT id FROM sector_membership WHERE member_id = $1 AND committee_id = $2 AND status = 'approved'",
+        &format!(
+            "SELECT id FROM sector_membership WHERE member_id = $1 AND committee_id = $2 AND status = {}",
+            sql::lit(LogStatus::Approved)
+        ),
         [caller.member_id.into(), org_id.into()],
     )
     .await?;
@@ -187,9 +191,7 @@ pub async fn members(
             .all(conn)
             .await?
         {
-            if let Some(cat) = MemberCategory::from_code(&c.category) {
-                categories.entry(c.member_id).or_default().push(cat);
-            }
+            categories.entry(c.member_id).or_default().push(c.category);
         }
     }
     let next_cursor = has_more

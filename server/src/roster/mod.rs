@@ -209,7 +209,7 @@ async fn apply(
             member_category::Entity::insert_many(row.categories.iter().map(|c| {
                 member_category::ActiveModel {
                     member_id: Set(member_id),
-                    category: Set(c.code().to_owned()),
+                    category: Set(*c),
                 }
             }))
             .exec_without_returning(conn)
@@ -255,8 +255,10 @@ async fn known(
     }
     known.streets = crate::sql::fetch_all::<rows::Street>(
         conn,
-        "SELECT id, name FROM org_unit WHERE kind IN ('working_committee', 'party_committee') \
-         AND dissolved_at IS NULL ORDER BY id",
+        &format!(
+            "SELECT id, name FROM org_unit WHERE kind IN ({}) AND dissolved_at IS NULL ORDER BY id",
+            crate::sql::lits(&crate::orgs::communities::STREET_KINDS)
+        ),
         [],
     )
     .await?;
@@ -347,12 +349,10 @@ async fn stored(
             .all(conn)
             .await?
         {
-            if let Some(cat) = MemberCategory::from_code(&c.category) {
-                existing_categories
-                    .entry(c.member_id)
-                    .or_default()
-                    .insert(cat);
-            }
+            existing_categories
+                .entry(c.member_id)
+                .or_default()
+                .insert(c.category);
         }
     }
     Ok((existing, existing_categories))

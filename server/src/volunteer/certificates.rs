@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, FromQueryResult};
 use zhibu_shared::theme_day::Month;
-use zhibu_shared::volunteer::{Certificate, KindMinutes, ServiceKind};
+use zhibu_shared::volunteer::{Certificate, KindMinutes, LogStatus, ServiceKind};
 
 use super::reports::check_range;
 
@@ -16,7 +16,7 @@ use crate::time::now;
 
 #[derive(FromQueryResult)]
 struct KindSum {
-    kind: String,
+    kind: ServiceKind,
     minutes: i64,
     entries: i64,
 }
@@ -55,15 +55,18 @@ pub async fn issue_certificate(
         .ok_or(ApiError::NotFound)?;
     let sums = sql::fetch_all::<KindSum>(
         conn,
-        "SELECT kind, CAST(SUM(minutes) AS BIGINT) AS minutes, COUNT(*) AS entries FROM service_log \
-         WHERE member_id = $1 AND status = 'approved' AND month >= $2 AND month <= $3 GROUP BY kind",
+        &format!(
+            "SELECT kind, CAST(SUM(minutes) AS BIGINT) AS minutes, COUNT(*) AS entries FROM service_log \
+             WHERE member_id = $1 AND status = {} AND month >= $2 AND month <= $3 GROUP BY kind",
+            sql::lit(LogStatus::Approved)
+        ),
         [m.id.into(), from.to_string().into(), to.to_string().into()],
     )
     .await?;
     let by_kind: Vec<KindMinutes> = ServiceKind::ALL
         .iter()
         .filter_map(|k| {
-            let s = sums.iter().find(|s| s.kind == k.code())?;
+            let s = sums.iter().find(|s| s.kind == *k)?;
             Some(KindMinutes {
                 kind: *k,
                 minutes: s.minutes,

@@ -12,7 +12,7 @@ use sea_orm::{
     QueryFilter,
 };
 use zhibu_shared::auth::IdName;
-use zhibu_shared::org::MemberCategory;
+use zhibu_shared::org::{MemberCategory, MemberStatus};
 use zhibu_shared::review::{Decision, ReviewResult};
 use zhibu_shared::volunteer::{CommunityReport, CommunityServiceRow, LogStatus};
 
@@ -211,7 +211,7 @@ struct Minutes {
 #[derive(FromQueryResult)]
 struct LatestStatus {
     member_id: i64,
-    status: String,
+    status: LogStatus,
 }
 
 /// `GET /orgs/{id}/community-service`: the branch's in-office members, where
@@ -224,26 +224,33 @@ pub async fn branch_view(
     caller.require(conn, MANAGERS, org_id).await?;
     let members = sql::fetch_all::<ServiceRow>(
         conn,
-        "SELECT m.id AS member_id, m.name AS member_name, m.community_id, c.name AS community_name \
-         FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
-         JOIN member_category mc ON mc.member_id = m.id AND mc.category = 'in_office' \
-         LEFT JOIN community c ON c.id = m.community_id \
-         WHERE oc.ancestor_id = $1 AND m.status = 'active' ORDER BY m.id",
+        &format!(
+            "SELECT m.id AS member_id, m.name AS member_name, m.community_id, c.name AS community_name \
+             FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
+             JOIN member_category mc ON mc.member_id = m.id AND mc.category = {in_office} \
+             LEFT JOIN community c ON c.id = m.community_id \
+             WHERE oc.ancestor_id = $1 AND m.status = {active} ORDER BY m.id",
+            in_office = sql::lit(MemberCategory::InOffice),
+            active = sql::lit(MemberStatus::Active)
+        ),
         [org_id.into()],
     )
     .await?;
     let minutes: HashMap<i64, i64> = sql::fetch_all::<Minutes>(
         conn,
-        "SELECT l.member_id, CAST(SUM(l.minutes) AS BIGINT) AS minutes FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
-         JOIN service_log l ON l.member_id = m.id WHERE oc.ancestor_id = $1 AND l.status = 'approved' \
-         AND l.community_id IS NOT NULL GROUP BY l.member_id",
+        &format!(
+            "SELECT l.member_id, CAST(SUM(l.minutes) AS BIGINT) AS minutes FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
+             JOIN service_log l ON l.member_id = m.id WHERE oc.ancestor_id = $1 AND l.status = {} \
+             AND l.community_id IS NOT NULL GROUP BY l.member_id",
+            sql::lit(LogStatus::Approved)
+        ),
         [org_id.into()],
     )
     .await?
     .into_iter()
     .map(|m| (m.member_id, m.minutes))
     .collect();
-    let latest: HashMap<i64, String> = sql::fetch_all::<LatestStatus>(
+    let latest: HashMap<i64, LogStatus> = sql::fetch_all::<LatestStatus>(
         conn,
         "SELECT r.member_id, r.status FROM community_report r JOIN member m ON m.id = r.member_id \
          JOIN org_closure oc ON oc.descendant_id = m.branch_id WHERE oc.ancestor_id = $1 \
@@ -265,9 +272,7 @@ pub async fn branch_view(
                 id,
                 name: m.community_name.unwrap_or_default(),
             }),
-            report_status: latest
-                .get(&m.member_id)
-                .and_then(|s| LogStatus::from_code(s)),
+            report_status: latest.get(&m.member_id).copied(),
             community_minutes: minutes.get(&m.member_id).copied().unwrap_or(0),
         })
         .collect())

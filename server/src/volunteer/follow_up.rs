@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use zhibu_shared::auth::IdName;
+use zhibu_shared::org::MemberStatus;
 use zhibu_shared::theme_day::Month;
 
 use crate::access::{Caller, MANAGERS};
@@ -48,10 +49,14 @@ pub async fn follow_up(
     caller.require(conn, MANAGERS, org_id).await?;
     let rows = sql::fetch_all::<Named>(
         conn,
-        "SELECT m.id, m.name FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
-         WHERE oc.ancestor_id = $1 AND m.status = 'active' AND NOT EXISTS ( \
-           SELECT 1 FROM hours_participation p WHERE p.member_id = m.id AND p.scope_kind = 'o' \
-           AND p.month >= $2 AND p.month <= $3) ORDER BY m.id",
+        &format!(
+            "SELECT m.id, m.name FROM org_closure oc JOIN member m ON m.branch_id = oc.descendant_id \
+             WHERE oc.ancestor_id = $1 AND m.status = {active} AND NOT EXISTS ( \
+               SELECT 1 FROM hours_participation p WHERE p.member_id = m.id AND p.scope_kind = '{org}' \
+               AND p.month >= $2 AND p.month <= $3) ORDER BY m.id",
+            active = sql::lit(MemberStatus::Active),
+            org = super::rollup::ORG
+        ),
         [
             org_id.into(),
             from.to_string().into(),

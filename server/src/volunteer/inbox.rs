@@ -2,14 +2,16 @@
 
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, Value};
-use zhibu_shared::volunteer::PendingInbox;
+use zhibu_shared::checkin::ReviewStatus;
+use zhibu_shared::volunteer::{LogStatus, PendingInbox};
 
 use super::{
-    COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL,
-    UNIT_REVIEWERS,
+    COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, LOG_BY_COMMUNITY_SQL, UNIT_REVIEWERS,
+    log_review_unit_sql,
 };
 use crate::access::{Caller, MANAGERS};
 use crate::error::ApiResult;
+use crate::sql;
 
 /// At most this many of each kind, the oldest first, limited in SQL.
 const LIMIT: usize = 200;
@@ -42,21 +44,22 @@ pub async fn pending(
     if !managers.is_empty() {
         let mut values = Vec::new();
         let condition = format!(
-            "c.status = 'pending' AND EXISTS (SELECT 1 FROM theme_day t WHERE t.id = c.theme_day_id AND {})",
-            under("t.org_id", &managers, &mut values)
+            "c.status = {pending} AND EXISTS (SELECT 1 FROM theme_day t WHERE t.id = c.theme_day_id AND {})",
+            under("t.org_id", &managers, &mut values),
+            pending = sql::lit(ReviewStatus::Pending)
         );
         inbox.checkins =
             crate::checkins::checkins_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
 
-    // A log goes to whoever `LOG_REVIEW_UNIT_SQL` names.
+    // A log goes to whoever `log_review_unit_sql` names.
     let mut values = Vec::new();
     let mut cases = Vec::new();
     if !communities.is_empty() {
         cases.push(format!(
             "({LOG_BY_COMMUNITY_SQL} AND {})",
             under(
-                &format!("({LOG_REVIEW_UNIT_SQL})"),
+                &format!("({})", log_review_unit_sql()),
                 &communities,
                 &mut values
             )
@@ -65,11 +68,15 @@ pub async fn pending(
     if !units.is_empty() {
         cases.push(format!(
             "(NOT ({LOG_BY_COMMUNITY_SQL}) AND {})",
-            under(&format!("({LOG_REVIEW_UNIT_SQL})"), &units, &mut values)
+            under(&format!("({})", log_review_unit_sql()), &units, &mut values)
         ));
     }
     if !cases.is_empty() {
-        let condition = format!("l.status = 'pending' AND ({})", cases.join(" OR "));
+        let condition = format!(
+            "l.status = {} AND ({})",
+            sql::lit(LogStatus::Pending),
+            cases.join(" OR ")
+        );
         inbox.service_logs =
             super::logs::logs_where(conn, &condition, values, tz, Some(LIMIT)).await?;
     }
@@ -77,8 +84,9 @@ pub async fn pending(
     if !communities.is_empty() {
         let mut values = Vec::new();
         let condition = format!(
-            "r.status = 'pending' AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = r.community_id AND {})",
-            under(COMMUNITY_UNIT_SQL, &communities, &mut values)
+            "r.status = {pending} AND EXISTS (SELECT 1 FROM community cm WHERE cm.id = r.community_id AND {})",
+            under(COMMUNITY_UNIT_SQL, &communities, &mut values),
+            pending = sql::lit(LogStatus::Pending)
         );
         inbox.community_reports =
             super::community::reports_where(conn, &condition, values, tz, Some(LIMIT)).await?;
@@ -87,7 +95,8 @@ pub async fn pending(
     if !units.is_empty() {
         let mut values = Vec::new();
         let condition = format!(
-            "s.status = 'pending' AND {}",
+            "s.status = {} AND {}",
+            sql::lit(LogStatus::Pending),
             under("s.committee_id", &units, &mut values)
         );
         inbox.sector_memberships =

@@ -20,7 +20,7 @@ use zhibu_shared::volunteer::{
 };
 
 use super::rollup::{self, Deltas};
-use super::{COMMUNITY_REVIEWERS, LOG_BY_COMMUNITY_SQL, LOG_REVIEW_UNIT_SQL, UNIT_REVIEWERS};
+use super::{COMMUNITY_REVIEWERS, LOG_BY_COMMUNITY_SQL, UNIT_REVIEWERS, log_review_unit_sql};
 use crate::access::Caller;
 
 use crate::entities::{community, member, service_log};
@@ -427,7 +427,7 @@ struct ReviewScope {
 }
 
 /// For each log, the unit whose reviewers decide it and the roles they
-/// hold, by the one rule (`LOG_REVIEW_UNIT_SQL`), in one query.
+/// hold, by the one rule (`log_review_unit_sql`), in one query.
 async fn review_scopes(
     conn: &impl ConnectionTrait,
     ids: &[String],
@@ -436,9 +436,10 @@ async fn review_scopes(
         return Ok(HashMap::new());
     }
     let query = format!(
-        "SELECT l.id, {LOG_REVIEW_UNIT_SQL} AS unit, \
+        "SELECT l.id, {} AS unit, \
          CASE WHEN {LOG_BY_COMMUNITY_SQL} THEN TRUE ELSE FALSE END AS by_community \
          FROM service_log l WHERE l.id IN ({})",
+        log_review_unit_sql(),
         sql::placeholders(1, ids.len())
     );
     Ok(

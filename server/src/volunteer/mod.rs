@@ -13,7 +13,11 @@ pub mod reports;
 pub mod rollup;
 pub mod sectors;
 
-use zhibu_shared::org::Role;
+use std::sync::LazyLock;
+
+use zhibu_shared::org::{OrgKind, Role};
+
+use crate::sql;
 
 /// Who decides logs and joins of a unit: its secretaries and org officers.
 pub const UNIT_REVIEWERS: &[Role] = &[Role::Secretary, Role::OrgOfficer];
@@ -32,9 +36,17 @@ pub const LOG_BY_COMMUNITY_SQL: &str = "l.community_id IS NOT NULL";
 /// The unit whose reviewers decide a log `l`: the community's for service
 /// done in a community, the sector committee for its activities, otherwise
 /// the member's branch. Who reviews a log is written only here.
-pub const LOG_REVIEW_UNIT_SQL: &str = "CASE \
-     WHEN l.community_id IS NOT NULL THEN \
-       (SELECT COALESCE(cm.org_id, cm.parent_org_id) FROM community cm WHERE cm.id = l.community_id) \
-     WHEN EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = 'sector_committee') \
-       THEN l.org_id \
-     ELSE l.branch_id END";
+pub fn log_review_unit_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "CASE \
+             WHEN {LOG_BY_COMMUNITY_SQL} THEN \
+               (SELECT {COMMUNITY_UNIT_SQL} FROM community cm WHERE cm.id = l.community_id) \
+             WHEN EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = {sector}) \
+               THEN l.org_id \
+             ELSE l.branch_id END",
+            sector = sql::lit(OrgKind::SectorCommittee)
+        )
+    });
+    &SQL
+}

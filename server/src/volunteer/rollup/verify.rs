@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
+use zhibu_shared::org::MemberStatus;
+use zhibu_shared::volunteer::LogStatus;
+
 use crate::entities::service_log;
 use crate::sql;
 
@@ -80,12 +83,16 @@ struct MemberRow {
 /// kept member counts from the members, and lists what differs, including
 /// approved logs without credits and credits of logs that no longer count.
 pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbErr> {
+    let (approved, active) = (
+        sql::lit(LogStatus::Approved),
+        sql::lit(MemberStatus::Active),
+    );
     let mut differences = Vec::new();
     let expected_rollup: BTreeMap<RollupKey, (i64, i64)> = sql::fetch_all::<RollupRow>(
         conn,
-        "SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
-         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
-         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind",
+        &format!("SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = {approved} \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind"),
         [],
     )
     .await?
@@ -138,9 +145,9 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
 
     let expected_participation: BTreeMap<ParticipationKey, (i64, i64)> = sql::fetch_all::<ParticipationRow>(
         conn,
-        "SELECT c.scope_kind, c.scope_id, l.month, l.kind, l.member_id, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
-         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
-         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id",
+        &format!("SELECT c.scope_kind, c.scope_id, l.month, l.kind, l.member_id, CAST(SUM(l.minutes) AS BIGINT) AS minutes, COUNT(*) AS entries \
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = {approved} \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id"),
         [],
     )
     .await?
@@ -231,10 +238,12 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
 
     let expected_counts = member_counts(
         conn,
-        "SELECT o.id AS org_id, COUNT(m.id) AS members, \
+        &format!(
+            "SELECT o.id AS org_id, COUNT(m.id) AS members, \
          CAST(COALESCE(SUM(CASE WHEN m.probationary THEN 0 ELSE 1 END), 0) AS BIGINT) AS formal \
          FROM org_unit o JOIN org_closure c ON c.ancestor_id = o.id \
-         JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' GROUP BY o.id",
+         JOIN member m ON m.branch_id = c.descendant_id AND m.status = {active} GROUP BY o.id"
+        ),
     )
     .await?;
     let stored_counts = member_counts(
@@ -251,8 +260,10 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
 
     let uncredited = sql::fetch_one::<Count>(
         conn,
-        "SELECT COUNT(*) AS n FROM service_log l WHERE l.status = 'approved' \
-         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)",
+        &format!(
+            "SELECT COUNT(*) AS n FROM service_log l WHERE l.status = {approved} \
+         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)"
+        ),
         [],
     )
     .await?
@@ -267,7 +278,7 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
     }
     let stray = sql::fetch_one::<Count>(
         conn,
-        "SELECT COUNT(*) AS n FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status <> 'approved'",
+        &format!("SELECT COUNT(*) AS n FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status <> {approved}"),
         [],
     )
     .await?
@@ -331,11 +342,17 @@ fn compare<K: Ord + std::fmt::Debug>(
 
 /// Rebuilds the roll-up tables from the credits (`verify-rollups --fix`).
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    conn.execute_unprepared("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> 'approved')").await?;
+    let (approved, active) = (
+        sql::lit(LogStatus::Approved),
+        sql::lit(MemberStatus::Active),
+    );
+    conn.execute_unprepared(&format!("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> {approved})")).await?;
     let uncredited = service_log::Model::find_by_statement(sql::stmt(
         conn,
-        "SELECT * FROM service_log l WHERE l.status = 'approved' \
-         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)",
+        &format!(
+            "SELECT * FROM service_log l WHERE l.status = {approved} \
+         AND NOT EXISTS (SELECT 1 FROM service_credit c WHERE c.log_id = l.id)"
+        ),
         [],
     ))
     .all(conn)
@@ -351,10 +368,10 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         .await?;
     conn.execute_unprepared("DELETE FROM hours_member").await?;
     conn.execute_unprepared(
-        "INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) \
+        &format!("INSERT INTO hours_rollup (scope_kind, scope_id, month, kind, minutes, entries) \
          SELECT c.scope_kind, c.scope_id, l.month, l.kind, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
-         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
-         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind",
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = {approved} \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind"),
     )
     .await?;
     conn.execute_unprepared(
@@ -364,10 +381,10 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     )
     .await?;
     conn.execute_unprepared(
-        "INSERT INTO hours_participation (scope_kind, scope_id, month, kind, member_id, minutes, entries) \
+        &format!("INSERT INTO hours_participation (scope_kind, scope_id, month, kind, member_id, minutes, entries) \
          SELECT c.scope_kind, c.scope_id, l.month, l.kind, l.member_id, CAST(SUM(l.minutes) AS BIGINT), COUNT(*) \
-         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = 'approved' \
-         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id",
+         FROM service_credit c JOIN service_log l ON l.id = c.log_id WHERE l.status = {approved} \
+         GROUP BY c.scope_kind, c.scope_id, l.month, l.kind, l.member_id"),
     )
     .await?;
     conn.execute_unprepared(&format!(
@@ -379,10 +396,10 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
     conn.execute_unprepared("DELETE FROM org_member_count")
         .await?;
     conn.execute_unprepared(
-        "INSERT INTO org_member_count (org_id, members, formal) \
+        &format!("INSERT INTO org_member_count (org_id, members, formal) \
          SELECT o.id, COUNT(m.id), COALESCE(SUM(CASE WHEN m.id IS NULL OR m.probationary THEN 0 ELSE 1 END), 0) \
          FROM org_unit o LEFT JOIN org_closure c ON c.ancestor_id = o.id \
-         LEFT JOIN member m ON m.branch_id = c.descendant_id AND m.status = 'active' GROUP BY o.id",
+         LEFT JOIN member m ON m.branch_id = c.descendant_id AND m.status = {active} GROUP BY o.id"),
     )
     .await?;
     conn.execute_unprepared("DELETE FROM hours_member_range")
