@@ -126,6 +126,16 @@ async fn apply_patch(
     }
     if let Some(starts_at) = patch.starts_at {
         model.starts_at = starts_at.with_timezone(&Utc).fixed_offset();
+        // The day is the county's date it starts on, so make-ups and
+        // meetings recorded from it see the day it really was.
+        let date = model.starts_at.with_timezone(&tz).date_naive();
+        if Month::of(date) != month {
+            return Err(ApiError::invalid(
+                "starts_at",
+                format!("只能在 {month} 月内调整时间"),
+            ));
+        }
+        model.date = date;
     }
     if let Some(ends_at) = patch.ends_at {
         model.ends_at = ends_at.with_timezone(&Utc).fixed_offset();
