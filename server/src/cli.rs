@@ -136,7 +136,7 @@ pub async fn init(
     let now = crate::time::now();
     let code = match crate::setup::init_county(&txn, county, admin_name, admin_phone, now).await {
         Ok(done) => {
-            crate::checkins::schedule(&txn, settings.timezone()?).await?;
+            crate::scheduler::run(&txn, settings.timezone()?).await?;
             txn.commit().await?;
             let tz = settings.timezone()?;
             println!("county: {county} (id {})", done.county_id);
@@ -187,7 +187,7 @@ pub async fn import_roster(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if report.errors.is_empty() && !dry_run {
-        crate::checkins::schedule(&txn, settings.timezone()?).await?;
+        crate::scheduler::run(&txn, settings.timezone()?).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

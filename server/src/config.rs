@@ -49,6 +49,16 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated
     /// addresses or CIDR blocks). Empty: the peer address is the client.
     pub trusted_proxies: Option<String>,
+    /// Where attachments are kept: a directory (`data/files`, `file:///…`)
+    /// or S3-compatible storage (`s3://bucket/prefix`).
+    pub storage_url: String,
+    /// For S3-compatible storage; unset, the standard `AWS_*` variables apply.
+    pub storage_endpoint: Option<String>,
+    pub storage_region: Option<String>,
+    pub storage_access_key_id: Option<String>,
+    pub storage_secret_access_key: Option<SecretString>,
+    /// Allows an `http://` endpoint (a storage server on the local network).
+    pub storage_allow_http: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -74,6 +84,17 @@ impl std::fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("public_url", &self.public_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("storage_url", &redact_url(&self.storage_url))
+            .field("storage_endpoint", &self.storage_endpoint)
+            .field("storage_region", &self.storage_region)
+            .field("storage_access_key_id", &self.storage_access_key_id)
+            .field(
+                "storage_secret_access_key",
+                &self
+                    .storage_secret_access_key
+                    .as_ref()
+                    .map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -112,7 +133,9 @@ impl Settings {
             .set_default("max_body_bytes", 256 * 1024)?
             .set_default("workers", 0)?
             .set_default("shutdown_timeout_secs", 10)?
-            .set_default("login_failures_per_ip", 100)?;
+            .set_default("login_failures_per_ip", 100)?
+            .set_default("storage_url", "data/files")?
+            .set_default("storage_allow_http", false)?;
         if let Some(url) = env.get("DATABASE_URL") {
             builder = builder.set_default("database_url", url.as_str())?;
         }

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{audit, auth, checkins, members, orgs, roster, volunteer};
+use crate::{audit, auth, checkins, governance, members, orgs, roster, volunteer};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -72,4 +72,29 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(volunteer::handlers::follow_up)
         .service(volunteer::handlers::issue_certificate)
         .service(volunteer::handlers::verify_certificate);
+    cfg.service(governance::handlers::ledger)
+        .service(governance::handlers::record_meeting)
+        .service(governance::handlers::get_meeting)
+        .service(governance::handlers::attach_to_meeting)
+        .service(governance::handlers::upload)
+        .service(governance::handlers::download)
+        .service(governance::handlers::draw)
+        .service(governance::handlers::rotate)
+        .service(governance::handlers::list_inspections)
+        .service(governance::handlers::get_inspection)
+        .service(governance::handlers::get_item)
+        .service(governance::handlers::finding)
+        .service(governance::handlers::list_problems)
+        .service(governance::handlers::self_check)
+        .service(governance::handlers::get_problem)
+        .service(governance::handlers::rectify)
+        .service(governance::handlers::review_problem)
+        .service(governance::handlers::record_talk)
+        .service(governance::handlers::list_talks)
+        .service(governance::handlers::record_decision)
+        .service(governance::handlers::list_decisions)
+        .service(governance::handlers::record_step)
+        .service(governance::handlers::get_venue)
+        .service(governance::handlers::put_venue)
+        .service(governance::handlers::governance);
 }

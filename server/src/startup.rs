@@ -56,7 +56,7 @@ impl Application {
         } else {
             None
         };
-        crate::checkins::schedule(db.writer(), timezone).await?;
+        crate::scheduler::run(db.writer(), timezone).await?;
         tokio::spawn(schedule_every_hour(db.clone(), timezone));
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -88,6 +88,7 @@ impl Application {
             timezone,
             public_url,
             trusted_proxies: settings.trusted_proxies()?,
+            files: crate::files::Files::from_settings(&settings)?,
         });
         let server = run(listener, state, assets, &settings)?;
         Ok(Application {
@@ -123,7 +124,7 @@ async fn schedule_every_hour(db: Db, tz: chrono_tz::Tz) {
     ticks.tick().await;
     loop {
         ticks.tick().await;
-        if let Err(error) = crate::checkins::schedule(db.writer(), tz).await {
+        if let Err(error) = crate::scheduler::run(db.writer(), tz).await {
             tracing::error!(%error, "scheduling theme days failed");
         }
     }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod checkin;
 pub mod error;
+pub mod governance;
 pub mod member;
 pub mod org;
 pub mod phone;

@@ -11,7 +11,8 @@ use chrono::Utc;
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 use zhibu_server::entities::{
-    checkin, community, member, org_unit, role_grant, service_log, theme_day,
+    attachment, checkin, community, decision_step, inspection, inspection_item, meeting, member,
+    org_unit, problem, role_grant, service_log, theme_day, village_decision,
 };
 use zhibu_shared::theme_day::Month;
 use zhibu_tests::{TestApp, demo, spawn_demo_app};
@@ -25,13 +26,34 @@ struct Elsewhere {
     grant: i64,
     log: String,
     checkin: String,
+    meeting: String,
+    attachment: i64,
+    decision: String,
+    problem: i64,
+    inspection: i64,
+    item: i64,
 }
 
 impl Elsewhere {
-    /// The object a path's `{id}` names, by the path's first segment.
-    fn path_id(&self, path: &str) -> Option<Value> {
+    /// The object a path parameter names, by the path's first segment
+    /// (and the parameter, for the second object of a nested path).
+    fn path_param(&self, path: &str, name: &str) -> Option<Value> {
         let resource = path.trim_start_matches("/api/v1/").split('/').next()?;
+        Some(match (resource, name) {
+            ("inspections", "item") => json!(self.item),
+            ("decisions", "step") => json!("review"),
+            (_, "id") => return self.path_id(resource),
+            _ => return None,
+        })
+    }
+
+    fn path_id(&self, resource: &str) -> Option<Value> {
         Some(match resource {
+            "meetings" => json!(self.meeting),
+            "attachments" => json!(self.attachment),
+            "decisions" => json!(self.decision),
+            "problems" => json!(self.problem),
+            "inspections" => json!(self.inspection),
             "orgs" => json!(self.org),
             "members" => json!(self.member),
             "theme-days" => json!(self.theme_day),
@@ -117,7 +139,14 @@ async fn elsewhere(app: &TestApp) -> Elsewhere {
         .find(|c| c.name == "黄河社区")
         .unwrap()
         .id;
+    let governance = governance_elsewhere(app, &admin, org).await;
     Elsewhere {
+        meeting: governance.0,
+        attachment: governance.1,
+        decision: governance.2,
+        problem: governance.3,
+        inspection: governance.4,
+        item: governance.5,
         org,
         member,
         theme_day,
@@ -126,6 +155,84 @@ async fn elsewhere(app: &TestApp) -> Elsewhere {
         log: log["id"].as_str().unwrap().to_owned(),
         checkin: recorded[0]["id"].as_str().unwrap().to_owned(),
     }
+}
+
+/// A meeting, an attachment, a decision, a problem and an inspection with
+/// its item, all of a unit in 渔沃街道.
+async fn governance_elsewhere(
+    app: &TestApp,
+    admin: &str,
+    org: i64,
+) -> (String, i64, String, i64, i64, i64) {
+    let ok = |v: &Value| assert!(v.get("code").is_none(), "{v}");
+    let meeting: Value = app
+        .post(
+            &format!("/orgs/{org}/meetings"),
+            admin,
+            &json!({"id": uuid::Uuid::new_v4().to_string(), "kind": "branch_assembly", "held_on": today(), "topic": "学习", "host": "书记"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    ok(&meeting);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 minutes".to_vec()).file_name("m.pdf"),
+    );
+    let attachment: Value = app
+        .client
+        .post(app.api(&format!("/orgs/{org}/attachments")))
+        .bearer_auth(admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ok(&attachment);
+    let decision: Value = app
+        .post(
+            &format!("/orgs/{org}/decisions"),
+            admin,
+            &json!({"id": uuid::Uuid::new_v4().to_string(), "subject": "修路", "steps": [{"step": "proposal", "done_on": today()}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    ok(&decision);
+    let problem: Value = app
+        .post(
+            "/problems",
+            admin,
+            &json!({"org_id": org, "description": "记录不全", "deadline": today()}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    ok(&problem);
+    let inspection: Value = app
+        .post(
+            "/inspections",
+            admin,
+            &json!({"scope_org_id": org, "month": Month::of(today()), "sample_size": 1, "record_kinds": ["meetings"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    ok(&inspection);
+    (
+        meeting["id"].as_str().unwrap().to_owned(),
+        attachment["id"].as_i64().unwrap(),
+        decision["id"].as_str().unwrap().to_owned(),
+        problem["id"].as_i64().unwrap(),
+        inspection["id"].as_i64().unwrap(),
+        inspection["items"][0]["id"].as_i64().unwrap(),
+    )
 }
 
 fn today() -> chrono::NaiveDate {
@@ -138,7 +245,7 @@ fn today() -> chrono::NaiveDate {
 async fn snapshot(app: &TestApp) -> String {
     let db = app.db.reader();
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
         member::Entity::find().all(db).await.unwrap(),
         org_unit::Entity::find().all(db).await.unwrap(),
         theme_day::Entity::find().all(db).await.unwrap(),
@@ -146,6 +253,13 @@ async fn snapshot(app: &TestApp) -> String {
         service_log::Entity::find().all(db).await.unwrap(),
         checkin::Entity::find().all(db).await.unwrap(),
         community::Entity::find().all(db).await.unwrap(),
+        meeting::Entity::find().all(db).await.unwrap(),
+        attachment::Entity::find().all(db).await.unwrap(),
+        village_decision::Entity::find().all(db).await.unwrap(),
+        decision_step::Entity::find().all(db).await.unwrap(),
+        problem::Entity::find().all(db).await.unwrap(),
+        inspection::Entity::find().all(db).await.unwrap(),
+        inspection_item::Entity::find().all(db).await.unwrap(),
     )
 }
 
@@ -160,7 +274,9 @@ fn sample(doc: &Value, schema: &Value, field: Option<&str>, path: &str, e: &Else
         }
         Some("member_id") => return json!(e.member),
         Some("member_ids") => return json!([e.member]),
-        Some("org_id" | "parent_id" | "street_org_id") => return json!(e.org),
+        Some("org_id" | "parent_id" | "street_org_id" | "scope_org_id") => return json!(e.org),
+        Some("with_member_id") => return json!(e.member),
+        Some("month") => return json!(Month::of(today()).to_string()),
         Some("id") => return json!(uuid::Uuid::new_v4().to_string()),
         _ => {}
     }
@@ -263,6 +379,8 @@ async fn every_operation_naming_an_object_out_of_reach_answers_404_and_changes_n
                     "org_id",
                     "parent_id",
                     "street_org_id",
+                    "scope_org_id",
+                    "with_member_id",
                 ]
                 .iter()
                 .any(|f| b.get(f).is_some())
@@ -274,7 +392,7 @@ async fn every_operation_naming_an_object_out_of_reach_answers_404_and_changes_n
                 let name = parameter["name"].as_str().unwrap();
                 match parameter["in"].as_str() {
                     Some("path") => {
-                        let Some(id) = e.path_id(template) else {
+                        let Some(id) = e.path_param(template, name) else {
                             failures.push(format!(
                                 "{method} {template}: no object elsewhere for its path"
                             ));

@@ -11,6 +11,7 @@ mod contract;
 mod county;
 mod crash;
 mod foundation;
+mod governance;
 mod jwt;
 mod orgs;
 mod rollups;

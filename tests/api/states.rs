@@ -117,3 +117,71 @@ async fn a_state_the_app_does_not_know_is_refused_by_the_database() {
     .await;
     assert!(refused.is_err(), "an unknown category was stored");
 }
+
+#[test]
+fn the_governance_tables_lists_are_the_shared_vocabularies() {
+    use zhibu_migrations::m20261201_000011_governance as frozen;
+    use zhibu_shared::governance::{
+        DecisionStep, Grade, MeetingKind, ProblemSource, ProblemStatus, RecordKind, VenueItem,
+    };
+    assert_eq!(
+        frozen::MEETING_KINDS,
+        codes(MeetingKind::ALL, MeetingKind::code)
+    );
+    assert_eq!(
+        frozen::RECORD_KINDS,
+        codes(RecordKind::ALL, RecordKind::code)
+    );
+    assert_eq!(frozen::GRADES, codes(Grade::ALL, Grade::code));
+    assert_eq!(
+        frozen::PROBLEM_SOURCES,
+        codes(ProblemSource::ALL, ProblemSource::code)
+    );
+    assert_eq!(
+        frozen::PROBLEM_STATUSES,
+        codes(ProblemStatus::ALL, ProblemStatus::code)
+    );
+    assert_eq!(
+        frozen::DECISION_STEPS,
+        codes(DecisionStep::ALL, DecisionStep::code)
+    );
+    assert_eq!(frozen::VENUE_ITEMS, codes(VenueItem::ALL, VenueItem::code));
+}
+
+#[tokio::test]
+async fn a_governance_state_the_app_does_not_know_is_refused_by_the_database() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let branch = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
+        .await;
+    let today = zhibu_server::time::today(app.settings.timezone().unwrap());
+    let problem: serde_json::Value = app
+        .post(
+            "/problems",
+            &admin,
+            &serde_json::json!({"org_id": branch, "description": "台账不全", "deadline": today}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let db = app.db.writer();
+    let backend = db.get_database_backend();
+    let refused = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "UPDATE problem SET status = $1 WHERE id = $2",
+            vec!["forgotten".into(), problem["id"].as_i64().unwrap().into()],
+        ))
+        .await;
+    assert!(refused.is_err(), "an unknown problem status was stored");
+    let refused = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO obligation (org_id, kind, period, meetings) VALUES ($1, $2, $3, 0)",
+            vec![branch.into(), "party_congress".into(), "2026-Q4".into()],
+        ))
+        .await;
+    assert!(refused.is_err(), "an unknown meeting kind was stored");
+}

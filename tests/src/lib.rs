@@ -183,6 +183,11 @@ pub fn test_settings(database_url: &str) -> Settings {
     // Tests that want the demo's past activity turn it back on.
     settings.demo_activity = false;
     settings.shutdown_timeout_secs = 1;
+    // Attachments of a test go to a directory of its own.
+    settings.storage_url = std::env::temp_dir()
+        .join(format!("zhibu-files-{}", uuid::Uuid::new_v4().simple()))
+        .display()
+        .to_string();
     settings
 }
 

@@ -134,7 +134,18 @@ pub async fn list_dues(
     tz: Tz,
 ) -> ApiResult<Vec<DuesPayment>> {
     let (model, _) = managed(conn, caller, theme_day_id).await?;
-    let ids: Vec<i64> = participants(conn, model.org_id)
+    Ok(unit_dues(conn, model.org_id, &model.month, tz).await?)
+}
+
+/// The dues a holding unit's members paid for a month (its ledger, which
+/// inspections draw). The caller has checked who may read it.
+pub async fn unit_dues(
+    conn: &impl ConnectionTrait,
+    org_id: i64,
+    month: &str,
+    tz: Tz,
+) -> Result<Vec<DuesPayment>, DbErr> {
+    let ids: Vec<i64> = participants(conn, org_id)
         .await?
         .into_iter()
         .map(|p| p.id)
@@ -143,12 +154,12 @@ pub async fn list_dues(
     for chunk in ids.chunks(500) {
         rows.extend(
             dues_payment::Entity::find()
-                .filter(dues_payment::Column::Month.eq(model.month.clone()))
+                .filter(dues_payment::Column::Month.eq(month.to_owned()))
                 .filter(dues_payment::Column::MemberId.is_in(chunk.to_vec()))
                 .all(conn)
                 .await?,
         );
     }
     rows.sort_by_key(|r| r.id);
-    Ok(dues_views(conn, rows, tz).await?)
+    dues_views(conn, rows, tz).await
 }

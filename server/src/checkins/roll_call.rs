@@ -35,7 +35,7 @@ pub async fn roll_call(
 }
 
 /// The same, inside the caller's transaction.
-pub(crate) async fn record_roll_call(
+pub async fn record_roll_call(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     theme_day_id: i64,

@@ -91,7 +91,7 @@ pub async fn create_child(
     )
     .await?;
     // A new holder of theme days gets this month's and the next ones.
-    crate::checkins::schedule(conn, tz).await?;
+    crate::scheduler::run(conn, tz).await?;
     get_org(conn, caller, unit.id).await
 }
 

@@ -3,7 +3,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use zhibu_shared::error::ErrorBody;
@@ -42,37 +41,13 @@ pub async fn import_roster(
     state: web::Data<AppState>,
     auth: AuthMember,
     query: web::Query<ImportQuery>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     if !caller.has_any(crate::access::ADMINS) {
         return Err(ApiError::forbidden("只有组织部管理员可以导入名册"));
     }
-    let mut file: Option<(Option<String>, Vec<u8>)> = None;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| ApiError::BadRequest {
-            code: "bad_multipart",
-            message: "上传内容格式有误".into(),
-        })?;
-        let name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| ApiError::BadRequest {
-                code: "bad_multipart",
-                message: "上传内容格式有误".into(),
-            })?;
-            if bytes.len() + chunk.len() > MAX_ROSTER_BYTES {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if file.is_none() && !bytes.is_empty() {
-            file = Some((name, bytes));
-        }
-    }
+    let file = crate::upload::one_file(payload, MAX_ROSTER_BYTES).await?;
     let sheet = match file {
         None => Err("请上传名册文件（CSV 或 XLSX）".to_owned()),
         Some((name, bytes)) => {
@@ -123,7 +98,7 @@ pub async fn import_roster(
         )
         .await?;
         // Units the roster created hold theme days from this month on.
-        crate::checkins::schedule(&txn, state.timezone).await?;
+        crate::scheduler::run(&txn, state.timezone).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

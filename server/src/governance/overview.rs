@@ -1,0 +1,156 @@
+//! The overview for a unit and its superiors: per child, meetings done,
+//! due and overdue, problems found, rectified and open, and venues, for a
+//! quarter. Read from the counts `tally` keeps: a few rows a child,
+//! whatever the number of villages below. Counts only, ordered by name,
+//! never a ranking or a score (burden rule).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use zhibu_shared::governance::{
+    GovernanceCounts, GovernanceOverview, GovernanceRow, MeetingKind, Period, ProblemSource,
+    Quarter, TALK_AFTER_INSPECTIONS,
+};
+
+use super::RECORD_KEEPERS;
+use super::tally::{self, ALWAYS, Metric};
+use crate::access::Caller;
+use crate::entities::org_unit;
+use crate::error::ApiResult;
+use crate::sql;
+
+/// `GET /orgs/{id}/governance?quarter=`.
+pub async fn overview(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    org_id: i64,
+    quarter: Quarter,
+    today: NaiveDate,
+) -> ApiResult<GovernanceOverview> {
+    caller.require(conn, RECORD_KEEPERS, org_id).await?;
+    let unit = super::live_unit(conn, org_id).await?;
+    let mut children = org_unit::Entity::find()
+        .filter(org_unit::Column::ParentId.eq(org_id))
+        .filter(org_unit::Column::DissolvedAt.is_null())
+        .all(conn)
+        .await?;
+    children.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let mut periods: Vec<Period> = quarter.months().iter().map(|m| Period::Month(*m)).collect();
+    periods.push(Period::Quarter(quarter));
+    let mut labels: Vec<String> = periods.iter().map(ToString::to_string).collect();
+    labels.push(ALWAYS.to_owned());
+    let scopes: Vec<i64> = std::iter::once(org_id)
+        .chain(children.iter().map(|c| c.id))
+        .collect();
+    let rows = tally::read(conn, &scopes, &labels).await?;
+    let mut by_scope: HashMap<i64, Vec<tally::TallyRow>> = HashMap::new();
+    for row in rows {
+        by_scope.entry(row.scope_id).or_default().push(row);
+    }
+    let quarter_label = quarter.to_string();
+    let counts_of = |scope: i64| -> GovernanceCounts {
+        let mut counts = GovernanceCounts::default();
+        let mut owed: HashMap<(String, MeetingKind), i64> = HashMap::new();
+        let mut met: HashMap<(String, MeetingKind), i64> = HashMap::new();
+        for row in by_scope.get(&scope).map(Vec::as_slice).unwrap_or(&[]) {
+            match tally::Metric::parse(&row.metric) {
+                Some(Metric::Owed(kind)) => {
+                    owed.insert((row.period.clone(), kind), row.n);
+                }
+                Some(Metric::Met(kind)) => {
+                    met.insert((row.period.clone(), kind), row.n);
+                }
+                Some(Metric::ProblemsFound) if row.period == quarter_label => {
+                    counts.problems_found = row.n.max(0) as u64;
+                }
+                Some(Metric::ProblemsAccepted) if row.period == quarter_label => {
+                    counts.problems_rectified = row.n.max(0) as u64;
+                }
+                Some(Metric::Venues) if row.period == ALWAYS => counts.venues = row.n.max(0) as u64,
+                Some(Metric::VenuesComplete) if row.period == ALWAYS => {
+                    counts.venues_complete = row.n.max(0) as u64;
+                }
+                _ => {}
+            }
+        }
+        for ((label, kind), n) in &owed {
+            let done = met
+                .get(&(label.clone(), *kind))
+                .copied()
+                .unwrap_or(0)
+                .min(*n);
+            counts.meetings_done += done.max(0) as u64;
+            let left = (n - done).max(0) as u64;
+            let ended = Period::parse(label).is_some_and(|p| today > p.last_day());
+            if ended {
+                counts.meetings_overdue += left;
+            } else {
+                counts.meetings_due += left;
+            }
+        }
+        counts.problems_open = counts
+            .problems_found
+            .saturating_sub(counts.problems_rectified);
+        counts
+    };
+    let talks = talk_suggestions(
+        conn,
+        &children.iter().map(|c| c.id).collect::<Vec<_>>(),
+        today,
+    )
+    .await?;
+    Ok(GovernanceOverview {
+        total: counts_of(org_id),
+        children: children
+            .iter()
+            .map(|c| GovernanceRow {
+                org: zhibu_shared::auth::IdName {
+                    id: c.id,
+                    name: c.name.clone(),
+                },
+                counts: counts_of(c.id),
+                talk_suggested: talks.get(&c.id).copied().unwrap_or(0)
+                    >= i64::from(TALK_AFTER_INSPECTIONS),
+            })
+            .collect(),
+        org: zhibu_shared::auth::IdName {
+            id: unit.id,
+            name: unit.name,
+        },
+        quarter,
+    })
+}
+
+/// For each unit, in how many inspections of the past year problems came
+/// up in its subtree (problems are few: this reads them, not the tree).
+async fn talk_suggestions(
+    conn: &impl ConnectionTrait,
+    units: &[i64],
+    today: NaiveDate,
+) -> ApiResult<HashMap<i64, i64>> {
+    #[derive(FromQueryResult)]
+    struct Hits {
+        unit: i64,
+        n: i64,
+    }
+    let mut out = HashMap::new();
+    if units.is_empty() {
+        return Ok(out);
+    }
+    let since = crate::time::start_of_day(today - chrono::Duration::days(365), chrono_tz::UTC);
+    for chunk in units.chunks(400) {
+        let query = format!(
+            "SELECT c.ancestor_id AS unit, COUNT(DISTINCT p.inspection_id) AS n FROM problem p \
+             JOIN org_closure c ON c.descendant_id = p.org_id \
+             WHERE p.source = {} AND p.raised_at >= $1 AND c.ancestor_id IN ({}) GROUP BY c.ancestor_id",
+            sql::lit(ProblemSource::Inspection),
+            sql::placeholders(2, chunk.len())
+        );
+        let values = std::iter::once(since.into()).chain(chunk.iter().map(|u| (*u).into()));
+        for hit in sql::fetch_all::<Hits>(conn, &query, values).await? {
+            out.insert(hit.unit, hit.n);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,12 @@
+//! What the server keeps made ahead of time: the theme days of the coming
+//! months and the 三会一课 obligations of the periods under way. Idempotent,
+//! so every server node may run it: at start, hourly, after imports and
+//! after units are created.
+
+use chrono_tz::Tz;
+use sea_orm::{ConnectionTrait, DbErr};
+
+pub async fn run(conn: &impl ConnectionTrait, tz: Tz) -> Result<(), DbErr> {
+    crate::checkins::schedule(conn, tz).await?;
+    crate::governance::schedule(conn, crate::time::today(tz)).await
+}
