@@ -76,6 +76,14 @@ async fn an_admin_manages_members_units_and_communities_from_the_pwa_at_phone_wi
         assert!(Instant::now() < deadline, "categories were not saved");
         tokio::time::sleep(POLL).await;
     }
+    // The page redraws its forms with the reloaded member: a role picked
+    // before that would be reset.
+    shell
+        .wait_until(
+            "the saved categories shown",
+            "document.querySelector('main .facts').innerText.includes('流动')",
+        )
+        .await;
 
     // An admin grants a role on the member's branch and revokes it.
     shell
