@@ -264,9 +264,11 @@ impl Shell {
         .await;
     }
 
-    /// Taps an element the way a finger would: DevTools input at its centre.
+    /// Taps an element the way a finger would: DevTools input at its centre,
+    /// once it has stopped moving.
     pub async fn tap(&self, selector: &str) {
         self.wait_for(selector).await;
+        self.wait_until_still(selector).await;
         let element = self
             .page
             .find_element(selector)
@@ -278,9 +280,31 @@ impl Shell {
             .unwrap_or_else(|error| panic!("tapping {selector}: {error}"));
     }
 
+    /// Waits until the element matched by `selector` keeps its place for one
+    /// poll: parts of a page that arrive above it push it down, and a tap
+    /// aimed at its old place misses.
+    async fn wait_until_still(&self, selector: &str) {
+        let place = format!(
+            "(() => {{ const e = document.querySelector({selector:?}); if (!e) return null; \
+               const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(' '); }})()"
+        );
+        let deadline = Instant::now() + WAIT;
+        let mut last = self.try_eval::<Option<String>>(&place).await.ok().flatten();
+        loop {
+            tokio::time::sleep(POLL).await;
+            let now = self.try_eval::<Option<String>>(&place).await.ok().flatten();
+            if now.is_some() && now == last {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{selector} never stopped moving");
+            last = now;
+        }
+    }
+
     /// Taps a field and types into it with key events.
     pub async fn type_into(&self, selector: &str, text: &str) {
         self.wait_for(selector).await;
+        self.wait_until_still(selector).await;
         let element = self
             .page
             .find_element(selector)
