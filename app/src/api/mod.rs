@@ -190,7 +190,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 }
 
 /// `GET {BASE}{path}` with the path built already: the future borrows
-/// nothing, so it can fill a page's signal whenever it resolves.
+/// nothing, so a page's resource can hold it for as long as it takes.
 async fn get_owned<T: DeserializeOwned>(path: String) -> Result<T, ApiError> {
     get(&path).await
 }

@@ -20,5 +20,5 @@ pub use chips::Chips;
 pub use empty::Empty;
 pub use field::Field;
 pub use list::{Item, List};
-pub use load::{Loaded, later, load, reload, status_view};
+pub use load::{Loaded, later, status_view};
 pub use toast::{ToastHost, Toaster, provide_toaster, use_toast};

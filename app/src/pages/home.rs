@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use zhibu_shared::checkin::ThemeDayStatus;
 
 use crate::api;
-use crate::components::{Card, Cell, CellGroup, Empty, later, load, status_view};
+use crate::components::{Card, Cell, CellGroup, Empty, later, status_view};
 use crate::i18n::tr;
 use crate::layout::set_page_title;
 use crate::pages::checkins::ThemeDayCard;
@@ -58,7 +58,7 @@ fn SignedInHome() -> impl IntoView {
 
 #[component]
 fn NextThemeDay(officer: bool) -> impl IntoView {
-    let days = load(api::my_theme_days());
+    let days = LocalResource::new(api::my_theme_days);
     move || {
         days.with(|state| {
             if let Some(view) = status_view(state) {

@@ -7,7 +7,7 @@ use zhibu_shared::checkin::{MakeupRequest, MyAttendance, ReviewStatus, ThemeDayS
 
 use crate::api;
 use crate::components::{
-    BadgeTone, Button, ButtonVariant, Card, Field, Item, List, load, reload, status_view, use_toast,
+    BadgeTone, Button, ButtonVariant, Card, Field, Item, List, status_view, use_toast,
 };
 use crate::i18n::{review_status, theme_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -35,7 +35,7 @@ pub fn AttendancePage() -> impl IntoView {
     set_page_title(|t| t.title_attendance);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let rows = load(my_year());
+    let rows = LocalResource::new(my_year);
     let making_up = RwSignal::new(None::<i64>);
     let studied = RwSignal::new(String::new());
     let studied_on = RwSignal::new(util::today());
@@ -120,7 +120,7 @@ pub fn AttendancePage() -> impl IntoView {
                     toaster.show(t.makeup_sent);
                     making_up.set(None);
                     studied.set(String::new());
-                    reload(rows, my_year());
+                    rows.refetch();
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }

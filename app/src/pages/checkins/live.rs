@@ -14,8 +14,7 @@ use zhibu_shared::theme_day::{DuesBasis, dues_standard_fen, yuan};
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Chips, Field, Item, List, Loaded, load, reload, status_view,
-    use_toast,
+    Button, ButtonVariant, Card, Chips, Field, Item, List, Loaded, status_view, use_toast,
 };
 use crate::i18n::{review_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -37,10 +36,10 @@ pub fn LivePage() -> impl IntoView {
 
 #[component]
 fn Live(id: i64) -> impl IntoView {
-    let day = load(api::theme_day(id));
-    let code = load(api::checkin_code(id));
-    let attendance = load(api::theme_day_attendance(id));
-    let checkins = load(api::theme_day_checkins(id));
+    let day = LocalResource::new(move || api::theme_day(id));
+    let code = LocalResource::new(move || api::checkin_code(id));
+    let attendance = LocalResource::new(move || api::theme_day_attendance(id));
+    let checkins = LocalResource::new(move || api::theme_day_checkins(id));
     let full = RwSignal::new(false);
 
     // One timer: renews the code before it expires, polls the count.
@@ -55,11 +54,11 @@ fn Live(id: i64) -> impl IntoView {
             });
             if now >= due && now - asked_at.get_value() > 5000.0 {
                 asked_at.set_value(now);
-                reload(code, api::checkin_code(id));
+                code.refetch();
             }
             ticks.update_value(|n| *n += 1);
             if ticks.get_value().is_multiple_of(POLL_TICKS) {
-                reload(attendance, api::theme_day_attendance(id));
+                attendance.refetch();
             }
         },
         Duration::from_secs(1),
@@ -160,8 +159,8 @@ fn RollCallCard(
                 Ok(done) => {
                     toaster.show(format!("{} {}", t.roll_call_done, done.len()));
                     selected.set(Vec::new());
-                    reload(attendance, api::theme_day_attendance(id));
-                    reload(checkins, api::theme_day_checkins(id));
+                    attendance.refetch();
+                    checkins.refetch();
                 }
                 Err(e) => toaster.show(e.message(t)),
             }
@@ -228,6 +227,7 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
             match answer {
                 Ok(day) => {
                     toaster.show(t.saved);
+                    // The answer is the saved day: shown as is, no refetch.
                     target.set(Some(Ok(day)));
                 }
                 Err(e) => error.set(Some(e.message(t))),
@@ -387,7 +387,7 @@ fn DuesCard(
 fn Makeups(id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
-    let makeups = load(api::theme_day_makeups(id));
+    let makeups = LocalResource::new(move || api::theme_day_makeups(id));
     let items = move || {
         let t = i18n.t();
         makeups.with(|m| match m {
@@ -422,7 +422,7 @@ fn Makeups(id: i64) -> impl IntoView {
             match api::review_makeups(&request).await {
                 Ok(_) => {
                     toaster.show(t.approved_toast);
-                    reload(makeups, api::theme_day_makeups(id));
+                    makeups.refetch();
                 }
                 Err(e) => toaster.show(e.message(t)),
             }

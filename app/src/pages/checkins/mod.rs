@@ -11,7 +11,7 @@ use zhibu_shared::checkin::{AlreadyCheckedIn, Checkin, CheckinRequest, ThemeDay,
 
 use crate::api::{self, ApiError, enc};
 use crate::components::{
-    Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, load,
+    Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later,
     status_view,
 };
 use crate::i18n::{Strings, review_status, theme_status, tr, use_i18n};
@@ -214,7 +214,7 @@ fn code_checkin() -> AnyView {
 
 #[component]
 fn CodeCheckin() -> impl IntoView {
-    let days = load(api::my_theme_days());
+    let days = LocalResource::new(api::my_theme_days);
     let outbox = use_outbox();
     outbox.flush();
     let chosen = RwSignal::new(String::new());
@@ -326,7 +326,7 @@ pub fn CheckinLinkPage() -> impl IntoView {
         redirect(format!("/login?next={}", enc(&here)));
         return ().into_any();
     }
-    let day = load(api::theme_day(id.get_untracked()));
+    let day = LocalResource::new(move || api::theme_day(id.get_untracked()));
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Outcome>);
     let tap = move |_| {

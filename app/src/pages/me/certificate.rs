@@ -6,7 +6,7 @@ use zhibu_shared::theme_day::Month;
 use zhibu_shared::volunteer::{CertificateRequest, hours};
 
 use crate::api;
-use crate::components::{Button, ButtonVariant, Card, Field, load, status_view};
+use crate::components::{Button, ButtonVariant, Card, Field, status_view};
 use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::pages::text_param;
@@ -64,7 +64,7 @@ pub fn CertificatePage(verify: bool) -> impl IntoView {
     });
     let i18n = use_i18n();
     let number = text_param("number");
-    let certificate = load(api::certificate(&number.get_untracked()));
+    let certificate = LocalResource::new(move || api::certificate(&number.get_untracked()));
     move || {
         certificate.with(status_view).or_else(|| {
             let c = certificate.get()?.ok()?;

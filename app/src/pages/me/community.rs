@@ -6,7 +6,7 @@ use zhibu_shared::org::Community;
 use zhibu_shared::volunteer::CommunityReportRequest;
 
 use crate::api;
-use crate::components::{Button, Card, Field, Item, List, load, reload, status_view, use_toast};
+use crate::components::{Button, Card, Field, Item, List, status_view, use_toast};
 use crate::i18n::{log_status, tr, use_i18n};
 use crate::layout::set_page_title;
 
@@ -75,7 +75,7 @@ pub fn CommunityReportPage() -> impl IntoView {
     set_page_title(|t| t.title_report);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let mine = load(api::my_community_reports());
+    let mine = LocalResource::new(api::my_community_reports);
     let error = RwSignal::new(None::<String>);
     let report = Callback::new(move |(community_id, _name): (i64, String)| {
         let t = i18n.t_untracked();
@@ -85,7 +85,7 @@ pub fn CommunityReportPage() -> impl IntoView {
             match answer {
                 Ok(_) => {
                     toaster.show(t.report_sent);
-                    reload(mine, api::my_community_reports());
+                    mine.refetch();
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }

@@ -6,7 +6,7 @@ use zhibu_shared::volunteer::SectorJoinRequest;
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Chips, Field, Item, List, load, reload, status_view, use_toast,
+    Button, ButtonVariant, Card, Chips, Field, Item, List, status_view, use_toast,
 };
 use crate::i18n::{log_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -18,8 +18,8 @@ pub fn SectorsPage() -> impl IntoView {
     set_page_title(|t| t.title_sectors);
     let i18n = use_i18n();
     let toaster = use_toast();
-    let sectors = load(api::sectors());
-    let mine = load(api::my_sector_memberships());
+    let sectors = LocalResource::new(api::sectors);
+    let mine = LocalResource::new(api::my_sector_memberships);
     let committee = RwSignal::new(String::new());
     let platform = RwSignal::new(String::new());
     let other = RwSignal::new(String::new());
@@ -71,7 +71,7 @@ pub fn SectorsPage() -> impl IntoView {
             match answer {
                 Ok(_) => {
                     toaster.show(t.join_sent);
-                    reload(mine, api::my_sector_memberships());
+                    mine.refetch();
                 }
                 Err(e) => error.set(Some(e.message(t))),
             }

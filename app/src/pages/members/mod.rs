@@ -11,8 +11,7 @@ use zhibu_shared::org::{MemberCategory, MemberStatus};
 
 use crate::api;
 use crate::components::{
-    Badge, BadgeTone, Button, ButtonVariant, Card, Field, Loaded, load, reload, status_view,
-    use_toast,
+    Badge, BadgeTone, Button, ButtonVariant, Card, Field, Loaded, status_view, use_toast,
 };
 use crate::i18n::{category_name, member_status_name, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -32,7 +31,7 @@ pub fn MemberPage() -> impl IntoView {
 
 #[component]
 fn MemberView(id: i64) -> impl IntoView {
-    let member = load(api::member(id));
+    let member = LocalResource::new(move || api::member(id));
     move || {
         member.with(status_view).or_else(|| {
             let m = member.get()?.ok()?;
@@ -44,7 +43,6 @@ fn MemberView(id: i64) -> impl IntoView {
 /// Runs a change, then reloads the page's member and says it was done.
 fn change(
     this: Loaded<MemberDetail>,
-    id: i64,
     busy: RwSignal<bool>,
     error: RwSignal<Option<String>>,
     done: &'static str,
@@ -59,7 +57,7 @@ fn change(
         match answer {
             Ok(()) => {
                 error.set(None);
-                reload(this, api::member(id));
+                this.refetch();
                 toaster.show(done);
             }
             Err(e) => error.set(Some(e.message(t))),
@@ -89,7 +87,6 @@ fn Detail(member: MemberDetail, this: Loaded<MemberDetail>) -> impl IntoView {
     let save = move |patch: MemberPatch| {
         change(
             this,
-            id,
             busy,
             error,
             i18n.t_untracked().member_saved,

@@ -45,7 +45,6 @@ pub fn Roles(member: MemberDetail, this: Loaded<MemberDetail>) -> impl IntoView 
         };
         change(
             this,
-            id,
             busy,
             error,
             i18n.t_untracked().role_revoked,
@@ -66,7 +65,6 @@ pub fn Roles(member: MemberDetail, this: Loaded<MemberDetail>) -> impl IntoView 
         };
         change(
             this,
-            id,
             busy,
             error,
             i18n.t_untracked().role_granted,

@@ -22,15 +22,10 @@ pub fn StreetCommunities(
     /// Bumped when a community was created.
     changed: RwSignal<u32>,
 ) -> impl IntoView {
-    let list = RwSignal::new(None::<Result<Vec<Community>, api::ApiError>>);
-    Effect::new(move |_| {
+    let list = LocalResource::new(move || {
+        // A community created on this page asks again.
         changed.track();
-        wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::street_communities(street_id).await;
-            if !list.is_disposed() {
-                list.set(Some(answer));
-            }
-        });
+        api::street_communities(street_id)
     });
     move || {
         let communities = list.get()?.ok()?;
@@ -59,27 +54,23 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
             .unwrap_or_default(),
     );
     let linked = RwSignal::new(community.org.as_ref().map(|o| o.id));
-    let members = RwSignal::new(Vec::<MemberSummary>::new());
-    let admin = RwSignal::new(String::new());
+    // The linked organisation's members, asked again only when another
+    // organisation is linked (saving the same one keeps the list).
+    let members = LocalResource::new(move || {
+        let unit = linked.get();
+        async move {
+            match unit {
+                Some(unit) => Ok(api::org_members(unit, ORG_MEMBERS, None).await?.items),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    // The admin's pick in the list; `admin_choice` keeps it while it is
+    // among the members, so a reload of the list never resets it.
+    let picked = RwSignal::new(String::new());
+    let admin = move || members.with(|m| admin_choice(m, &picked.get()));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let Some(unit) = linked.get() else { return };
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Ok(page) = api::org_members(unit, ORG_MEMBERS, None).await
-                && !members.is_disposed()
-            {
-                // Keep a choice already made among these members.
-                let first = page.items.first().map(|m| m.id.to_string());
-                admin.update(|chosen| {
-                    if !page.items.iter().any(|m| m.id.to_string() == *chosen) {
-                        *chosen = first.unwrap_or_default();
-                    }
-                });
-                members.set(page.items);
-            }
-        });
-    });
     let save = move |_| {
         let t = i18n.t_untracked();
         let request = CommunityPatch {
@@ -107,8 +98,7 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
     };
     let assign = move |_| {
         let t = i18n.t_untracked();
-        let (Some(org_id), Ok(member_id)) = (linked.get_untracked(), admin.get_untracked().parse())
-        else {
+        let (Some(org_id), Ok(member_id)) = (linked.get_untracked(), untrack(admin).parse()) else {
             return;
         };
         let request = GrantRole {
@@ -140,12 +130,15 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
         })
     };
     let member_options = move || {
-        members.with(|m| {
-            m.iter()
+        members.with(|m| match m {
+            Some(Ok(m)) => m
+                .iter()
                 .map(|m| {
                     view! { <option value=m.id.to_string()>{format!("{} · {}", m.name, m.branch.name)}</option> }
                 })
                 .collect_view()
+                .into_any(),
+            _ => ().into_any(),
         })
     };
     view! {
@@ -169,8 +162,8 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
                 Some(_) => view! {
                     <label class="field">
                         <span class="field-label">{tr(|t| t.community_admin)}</span>
-                        <select class="field-input" name="community-admin" prop:value=move || admin.get()
-                            on:change=move |ev| admin.set(event_target_value(&ev))>
+                        <select class="field-input" name="community-admin" prop:value=admin
+                            on:change=move |ev| picked.set(event_target_value(&ev))>
                             {member_options}
                         </select>
                     </label>
@@ -181,5 +174,64 @@ fn CommunityRow(community: Community, children: Loaded<Vec<Org>>) -> impl IntoVi
             }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// The community admin to assign: the member picked, while they are among
+/// the organisation's members, or else the first of them.
+fn admin_choice(
+    members: &Option<Result<Vec<MemberSummary>, api::ApiError>>,
+    picked: &str,
+) -> String {
+    let Some(Ok(members)) = members else {
+        return String::new();
+    };
+    members
+        .iter()
+        .find(|m| m.id.to_string() == picked)
+        .or(members.first())
+        .map(|m| m.id.to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use zhibu_shared::auth::IdName;
+    use zhibu_shared::org::MemberStatus;
+
+    use super::*;
+
+    fn members(ids: &[i64]) -> Option<Result<Vec<MemberSummary>, api::ApiError>> {
+        let summary = |id: i64| MemberSummary {
+            id,
+            name: format!("党员{id}"),
+            phone: String::new(),
+            categories: Vec::new(),
+            branch: IdName {
+                id: 1,
+                name: "社区党支部".into(),
+            },
+            status: MemberStatus::Active,
+            probationary: false,
+            disabled: false,
+        };
+        Some(Ok(ids.iter().copied().map(summary).collect()))
+    }
+
+    #[test]
+    fn a_pick_among_the_members_stands() {
+        assert_eq!(admin_choice(&members(&[4, 7]), "7"), "7");
+    }
+
+    #[test]
+    fn without_a_pick_among_them_the_first_member_is_chosen() {
+        assert_eq!(admin_choice(&members(&[4, 7]), ""), "4");
+        assert_eq!(admin_choice(&members(&[4, 7]), "9"), "4");
+    }
+
+    #[test]
+    fn nobody_is_chosen_before_the_members_arrive_or_when_there_are_none() {
+        assert_eq!(admin_choice(&None, "7"), "");
+        assert_eq!(admin_choice(&members(&[]), "7"), "");
     }
 }

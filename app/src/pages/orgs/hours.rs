@@ -3,10 +3,10 @@
 //! rankings), per month or per kind, and CSV/XLSX exports.
 
 use leptos::prelude::*;
-use zhibu_shared::volunteer::{HoursReport, ServiceKind, hours};
+use zhibu_shared::volunteer::{ServiceKind, hours};
 
 use crate::api::{self, HoursQuery};
-use crate::components::{Button, Card, Chips, Field, Loaded, reload, status_view, use_toast};
+use crate::components::{Button, Card, Chips, Field, status_view, use_toast};
 use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::pages::id_param;
@@ -33,13 +33,13 @@ fn Hours(id: i64) -> impl IntoView {
     let from = RwSignal::new(util::january());
     let to = RwSignal::new(util::this_month());
     let by = RwSignal::new("child".to_owned());
-    let report: Loaded<HoursReport> = RwSignal::new(None);
     let query = move || HoursQuery {
         from: from.get(),
         to: to.get(),
         by: by.get(),
     };
-    Effect::new(move |_| reload(report, api::org_hours(id, &query())));
+    // Asks again whenever the range or the grouping changes.
+    let report = LocalResource::new(move || api::org_hours(id, &query()));
     let groupings = Signal::derive(move || {
         let t = i18n.t();
         ["child", "month", "kind"]

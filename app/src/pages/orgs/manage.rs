@@ -7,9 +7,7 @@ use leptos::prelude::*;
 use zhibu_shared::org::{NewCommunity, NewOrg, Org, OrgKind, Rename, Sector};
 
 use crate::api;
-use crate::components::{
-    Button, ButtonVariant, Card, Field, Item, List, Loaded, reload, use_toast,
-};
+use crate::components::{Button, ButtonVariant, Card, Field, Item, List, Loaded, use_toast};
 use crate::i18n::{org_kind_name, tr, use_i18n};
 
 #[component]
@@ -66,7 +64,7 @@ pub fn Manage(
             match api::create_child_org(id, &request).await {
                 Ok(_) => {
                     name.set(String::new());
-                    reload(children, api::org_children(id));
+                    children.refetch();
                     done(t.org_created);
                 }
                 Err(e) => failed(e),
@@ -82,7 +80,7 @@ pub fn Manage(
         wasm_bindgen_futures::spawn_local(async move {
             match api::rename_org(id, &request).await {
                 Ok(_) => {
-                    reload(this, api::org(id));
+                    this.refetch();
                     done(t.org_renamed);
                 }
                 Err(e) => failed(e),
@@ -138,7 +136,7 @@ pub fn Manage(
                 Ok(_) => {
                     parents.set(Vec::new());
                     parent_query.set(String::new());
-                    reload(this, api::org(id));
+                    this.refetch();
                     done(t.org_moved);
                 }
                 Err(e) => failed(e),

@@ -8,13 +8,11 @@ pub mod hours;
 mod manage;
 
 use leptos::prelude::*;
-use zhibu_shared::checkin::ThemeDay;
 use zhibu_shared::org::{MemberSummary, Org, OrgKind};
 
 use crate::api;
 use crate::components::{
-    Badge, BadgeTone, Button, Card, Cell, CellGroup, Field, Item, List, Loaded, load, reload,
-    status_view,
+    Badge, BadgeTone, Button, Card, Cell, CellGroup, Field, Item, List, status_view,
 };
 use crate::i18n::{category_name, org_kind_name, theme_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -53,11 +51,11 @@ fn org_item(t: &crate::i18n::Strings, org: &Org) -> Item {
 #[component]
 fn OrgView(id: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let org = load(api::org(id));
-    let children = load(api::org_children(id));
+    let org = LocalResource::new(move || api::org(id));
+    let children = LocalResource::new(move || api::org_children(id));
     let month = RwSignal::new(util::this_month());
-    let days: Loaded<Vec<ThemeDay>> = RwSignal::new(None);
-    Effect::new(move |_| reload(days, api::org_theme_days(id, &month.get())));
+    // Asks again whenever another month is chosen.
+    let days = LocalResource::new(move || api::org_theme_days(id, &month.get()));
 
     let head = move || {
         org.with(status_view).or_else(|| {

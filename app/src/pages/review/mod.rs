@@ -8,7 +8,7 @@ use zhibu_shared::volunteer::{PendingInbox, hours};
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Button, ButtonVariant, Card, Empty, Field, Item, List, load, reload, status_view, use_toast,
+    Button, ButtonVariant, Card, Empty, Field, Item, List, status_view, use_toast,
 };
 use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::{TitleFn, set_page_title};
@@ -80,8 +80,8 @@ fn counts<Id>(result: ReviewResult<Id>) -> (u64, usize) {
 pub fn ReviewPage() -> impl IntoView {
     set_page_title(|t| t.title_review);
     let i18n = use_i18n();
-    let inbox = load(api::pending_reviews());
-    let done = Callback::new(move |()| reload(inbox, api::pending_reviews()));
+    let inbox = LocalResource::new(api::pending_reviews);
+    let done = Callback::new(move |()| inbox.refetch());
     let section = move |pick: fn(&crate::i18n::Strings, &PendingInbox) -> Vec<Item>| {
         move || {
             let t = i18n.t();

@@ -11,8 +11,7 @@ use zhibu_shared::volunteer::{
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, load, reload, status_view,
-    use_toast,
+    Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, status_view, use_toast,
 };
 use crate::i18n::{kind_name, log_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -77,12 +76,12 @@ fn VolunteerLogs() -> impl IntoView {
     let outbox = use_outbox();
     let session = use_session();
     outbox.flush();
-    let mine = load(api::my_service_logs());
+    let mine = LocalResource::new(api::my_service_logs);
     // Synced queue items show up in the list.
     Effect::new(move |first: Option<()>| {
         outbox.synced.track();
         if first.is_some() {
-            reload(mine, api::my_service_logs());
+            mine.refetch();
         }
     });
 
@@ -189,7 +188,7 @@ fn VolunteerLogs() -> impl IntoView {
                 Sent::Done(_) => {
                     toaster.show(t.service_sent);
                     correcting.set(None);
-                    reload(mine, api::my_service_logs());
+                    mine.refetch();
                 }
                 Sent::Queued => {
                     toaster.show(t.service_queued);

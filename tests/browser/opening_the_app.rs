@@ -1,0 +1,408 @@
+//! Opening the app: the shell in Chinese at phone width, the tab bar, the
+//! service worker and manifest, a reload offline, the language switch.
+
+use chromiumoxide::cdp::browser_protocol::network::{
+    self, EmulateNetworkConditionsByRuleParams, NetworkConditions, OverrideNetworkStateParams,
+};
+use chromiumoxide::cdp::browser_protocol::page::GetAppManifestParams;
+use serde_json::{Value, json};
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn the_shell_renders_in_chinese_at_phone_width() {
+    let shell = Shell::launch().await;
+    shell.open("/").await;
+
+    assert_eq!(shell.tab_labels().await, TABS_ZH);
+    assert_eq!(
+        shell.eval::<String>("document.documentElement.lang").await,
+        "zh-CN"
+    );
+    assert_eq!(shell.title().await, "支部");
+    assert_eq!(shell.eval::<String>("document.title").await, "支部");
+    let text: String = shell.eval("document.querySelector('main').innerText").await;
+    assert!(text.contains("暂无主题党日安排"), "home page text: {text}");
+
+    assert_eq!(shell.eval::<u32>("innerWidth").await, WIDTH);
+    let overflow: bool = shell
+        .eval("document.documentElement.scrollWidth > innerWidth")
+        .await;
+    assert!(!overflow, "the page scrolls sideways at {WIDTH} px");
+
+    // Every tab is a comfortable touch target, and the bar sits at the bottom.
+    let tabs: Vec<Value> = shell
+        .eval(
+            "[...document.querySelectorAll('.tabbar .tab')].map((tab) => { \
+               const r = tab.getBoundingClientRect(); \
+               return { width: r.width, height: r.height, current: tab.getAttribute('aria-current') }; })",
+        )
+        .await;
+    for tab in &tabs {
+        assert!(
+            tab["width"].as_f64().unwrap() >= 44.0,
+            "a tab narrower than 44 px: {tab}"
+        );
+        assert!(
+            tab["height"].as_f64().unwrap() >= 44.0,
+            "a tab lower than 44 px: {tab}"
+        );
+    }
+    let current: Vec<&Value> = tabs.iter().map(|tab| &tab["current"]).collect();
+    assert_eq!(
+        current,
+        [&json!("page"), &Value::Null, &Value::Null, &Value::Null]
+    );
+    let bar_bottom: f64 = shell
+        .eval("document.querySelector('.tabbar').getBoundingClientRect().bottom")
+        .await;
+    assert_eq!(
+        bar_bottom,
+        f64::from(HEIGHT),
+        "the tab bar is not at the bottom of the screen"
+    );
+
+    // The primary colour is the party red from the stylesheet.
+    let bar_colour: String = shell
+        .eval("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
+        .await;
+    assert_eq!(bar_colour, "rgb(200, 16, 46)");
+
+    // No violations means something only while the server sends the policy.
+    let csp: String = shell
+        .eval("fetch('/').then((r) => r.headers.get('content-security-policy') || '')")
+        .await;
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("style-src 'self'"),
+        "CSP: {csp}"
+    );
+    shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn the_tab_bar_navigates_between_tabs() {
+    let shell = Shell::launch().await;
+    shell.open("/").await;
+    // Survives only client-side navigation: a full reload would drop it.
+    shell.eval::<bool>("(window.__sameDocument = true)").await;
+
+    let steps = [
+        ("/checkin", "活动打卡", "暂无可签到的活动"),
+        ("/service", "志愿服务", "暂无志愿服务记录"),
+        ("/me", "我的", "尚未登录"),
+        ("/", "支部", "暂无主题党日安排"),
+    ];
+    for (path, title, text) in steps {
+        shell.tap(&format!(".tabbar a[href='{path}']")).await;
+        shell
+            .wait_until(
+                &format!("the page {path}"),
+                &format!("location.pathname === '{path}'"),
+            )
+            .await;
+        shell
+            .wait_until(
+                &format!("the title {title}"),
+                &format!("document.querySelector('.topbar-title').innerText === '{title}'"),
+            )
+            .await;
+        let main: String = shell.eval("document.querySelector('main').innerText").await;
+        assert!(main.contains(text), "{path} shows: {main}");
+        let current: Vec<Option<String>> = shell
+            .eval("[...document.querySelectorAll('.tabbar .tab')].map((tab) => tab.getAttribute('aria-current'))")
+            .await;
+        let active: Vec<usize> = current
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let expected = ["/", "/checkin", "/service", "/me"]
+            .iter()
+            .position(|p| *p == path)
+            .unwrap();
+        assert_eq!(active, [expected], "active tab on {path}: {current:?}");
+        assert_eq!(
+            shell.eval::<String>("document.title").await,
+            if path == "/" {
+                "支部".to_owned()
+            } else {
+                format!("{title} · 支部")
+            }
+        );
+    }
+    assert!(
+        shell.eval::<bool>("window.__sameDocument === true").await,
+        "a tab reloaded the page"
+    );
+
+    // 我的 → 登录 leads to the login form.
+    shell.tap(".tabbar a[href='/me']").await;
+    shell
+        .wait_until(
+            "the login button",
+            "!!document.querySelector(\"main a[href='/login']\")",
+        )
+        .await;
+    shell.tap("main a[href='/login']").await;
+    shell
+        .wait_until(
+            "the login form",
+            "!!document.querySelector('input[name=phone]')",
+        )
+        .await;
+    assert_eq!(shell.path().await, "/login");
+    assert_eq!(shell.title().await, "登录");
+
+    // An unknown path renders the not-found page inside the shell (routed
+    // in the lazily loaded chunk of the less used pages).
+    shell.open("/no-such-page").await;
+    shell
+        .wait_until(
+            "the not-found page",
+            "document.querySelector('.topbar-title').innerText === '页面不存在'",
+        )
+        .await;
+    assert_eq!(shell.tab_labels().await, TABS_ZH);
+
+    shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn the_service_worker_registers_and_the_manifest_parses() {
+    let shell = Shell::launch().await;
+    shell.open("/").await;
+
+    let registration = shell
+        .wait_for_value(
+            "an active service worker",
+            "navigator.serviceWorker.ready.then((r) => r.active \
+               ? { state: r.active.state, script: r.active.scriptURL, scope: r.scope } : null)",
+        )
+        .await;
+    assert_eq!(registration["script"], json!(shell.app.url("/sw.js")));
+    assert_eq!(registration["scope"], json!(shell.app.url("/")));
+    shell.wait_for_service_worker().await;
+
+    // The cache is named after this build and holds the shell.
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(dist_dir().join("build-report.json")).unwrap())
+            .unwrap();
+    let build_hash = report["build_hash"]
+        .as_str()
+        .expect("the report names the build");
+    let caches: Vec<String> = shell.eval("caches.keys()").await;
+    assert_eq!(caches, [format!("zhibu-{build_hash}")]);
+    let cached: Vec<String> = shell
+        .eval(&format!(
+            "caches.open('zhibu-{build_hash}').then((c) => c.keys()).then((requests) => \
+               requests.map((r) => new URL(r.url).pathname))"
+        ))
+        .await;
+    for path in [
+        "/index.html",
+        "/offline.html",
+        "/manifest.webmanifest",
+        "/icons/icon-192.png",
+        "/icons/icon-512.png",
+    ] {
+        assert!(
+            cached.iter().any(|cached| cached == path),
+            "{path} is not precached: {cached:?}"
+        );
+    }
+    for prefix in [
+        "/assets/zhibu_app-",
+        "/assets/zhibu_app_bg-",
+        "/assets/app-",
+        "/assets/boot-",
+    ] {
+        assert!(
+            cached.iter().any(|cached| cached.starts_with(prefix)),
+            "no {prefix}* precached: {cached:?}"
+        );
+    }
+    assert!(
+        !cached.iter().any(|cached| cached.starts_with("/api/")),
+        "API answers cached: {cached:?}"
+    );
+
+    // Chromium's own manifest parser accepts it.
+    let manifest = shell
+        .page
+        .execute(GetAppManifestParams::default())
+        .await
+        .expect("Page.getAppManifest");
+    assert_eq!(manifest.url, shell.app.url("/manifest.webmanifest"));
+    assert!(
+        manifest.errors.is_empty(),
+        "manifest errors: {:?}",
+        manifest.errors
+    );
+    let data: Value =
+        serde_json::from_str(manifest.data.as_deref().expect("manifest data")).unwrap();
+    assert_eq!(data["name"], "支部");
+    assert_eq!(data["short_name"], "支部");
+    assert_eq!(data["lang"], "zh-CN");
+    assert_eq!(data["start_url"], "/");
+    assert_eq!(data["scope"], "/");
+    assert_eq!(data["display"], "standalone");
+    let icons = data["icons"].as_array().expect("icons");
+    for (sizes, purpose) in [
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    ] {
+        assert!(
+            icons
+                .iter()
+                .any(|icon| icon["sizes"] == sizes && icon["purpose"] == purpose),
+            "no {purpose} {sizes} icon in {icons:?}"
+        );
+    }
+
+    // Each icon decodes to the size it claims.
+    for icon in icons {
+        let src = icon["src"].as_str().unwrap();
+        let size: String = shell
+            .eval(&format!(
+                "fetch('{src}').then((r) => r.blob()).then(createImageBitmap).then((b) => b.width + 'x' + b.height)"
+            ))
+            .await;
+        assert_eq!(size, icon["sizes"].as_str().unwrap(), "{src}");
+    }
+
+    shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn after_going_offline_a_reload_still_shows_the_shell() {
+    let shell = Shell::launch().await;
+    // The relay plays the phone's network: cutting it makes the server truly
+    // unreachable, for the service worker's fetches too.
+    let relay = Relay::start(shell.app.port);
+    let origin = format!("http://127.0.0.1:{}", relay.port);
+    shell.open_url(&format!("{origin}/")).await;
+    shell.wait_for_service_worker().await;
+
+    relay.go_offline();
+    // Also take the page itself offline, `navigator.onLine` included, as
+    // Android does when the signal goes.
+    shell
+        .page
+        .execute(network::EnableParams::default())
+        .await
+        .expect("Network.enable");
+    shell
+        .page
+        .execute(EmulateNetworkConditionsByRuleParams::new(
+            true,
+            vec![NetworkConditions::new("", 0, -1, -1)],
+        ))
+        .await
+        .expect("Network.emulateNetworkConditionsByRule");
+    shell
+        .page
+        .execute(OverrideNetworkStateParams::new(true, 0, -1, -1))
+        .await
+        .expect("Network.overrideNetworkState");
+    let api_reachable: bool = shell
+        .eval("fetch('/api/v1/healthz').then(() => true, () => false)")
+        .await;
+    assert!(
+        !api_reachable,
+        "the API still answers: the test is not offline"
+    );
+
+    shell.page.reload().await.expect("reload");
+    shell.wait_for_shell().await;
+    assert_eq!(shell.tab_labels().await, TABS_ZH);
+    assert!(!shell.eval::<bool>("navigator.onLine").await);
+    let text: String = shell.eval("document.querySelector('main').innerText").await;
+    assert!(
+        text.contains("暂无主题党日安排"),
+        "offline home page text: {text}"
+    );
+
+    // Deep links open offline too, and the tabs still work.
+    shell.open_url(&format!("{origin}/service")).await;
+    assert_eq!(shell.title().await, "志愿服务");
+    shell.tap(".tabbar a[href='/me']").await;
+    shell
+        .wait_until("the 我的 page", "location.pathname === '/me'")
+        .await;
+    shell
+        .wait_until(
+            "the guest card",
+            "document.querySelector('main').innerText.includes('尚未登录')",
+        )
+        .await;
+
+    shell.assert_no_csp_violations().await;
+    drop(relay);
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn the_language_switch_turns_the_ui_english_and_remembers_it() {
+    let shell = Shell::launch().await;
+    shell.open("/me").await;
+    shell
+        .wait_until(
+            "the language switch",
+            "!!document.querySelector('.segmented-option[lang=en]')",
+        )
+        .await;
+    assert_eq!(
+        shell.eval::<String>("document.querySelector('.segmented-option[lang=zh-CN]').getAttribute('aria-pressed')").await,
+        "true"
+    );
+
+    shell.tap(".segmented-option[lang=en]").await;
+    shell
+        .wait_until(
+            "English tabs",
+            "document.querySelector('.tabbar .tab').innerText.trim() === 'Home'",
+        )
+        .await;
+    assert_eq!(
+        shell.tab_labels().await,
+        ["Home", "Check in", "Service", "Me"]
+    );
+    assert_eq!(
+        shell.eval::<String>("document.documentElement.lang").await,
+        "en"
+    );
+    assert_eq!(shell.title().await, "Me");
+    assert_eq!(shell.eval::<String>("document.title").await, "Me · Zhibu");
+
+    // The choice survives a reload.
+    shell.page.reload().await.expect("reload");
+    shell.wait_for_shell().await;
+    assert_eq!(
+        shell.tab_labels().await,
+        ["Home", "Check in", "Service", "Me"]
+    );
+    assert_eq!(
+        shell.eval::<String>("document.documentElement.lang").await,
+        "en"
+    );
+
+    shell.tap(".segmented-option[lang=zh-CN]").await;
+    shell
+        .wait_until(
+            "Chinese tabs",
+            "document.querySelector('.tabbar .tab').innerText.trim() === '首页'",
+        )
+        .await;
+    assert_eq!(
+        shell.eval::<String>("document.documentElement.lang").await,
+        "zh-CN"
+    );
+
+    shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
