@@ -26,4 +26,6 @@ pub struct AppState {
     pub public_url: String,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<crate::client_ip::Network>,
+    /// Prometheus metrics, when `ZHIBU_METRICS_BIND` turns them on.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }

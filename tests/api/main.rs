@@ -12,6 +12,7 @@ mod county;
 mod crash;
 mod foundation;
 mod jwt;
+mod operations;
 mod orgs;
 mod rollups;
 mod roster;
