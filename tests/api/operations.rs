@@ -179,9 +179,11 @@ async fn serve(database_url: &str) -> (String, zhibu_server::db::Db) {
     (address, db)
 }
 
+/// Small batches, so that parents and children land in different batches
+/// (within one statement both engines would forgive the order).
 async fn copy_to(source: &str, target: &str) -> Output {
     zhibu(
-        &["copy-to", target, "--batch", "100"],
+        &["copy-to", target, "--batch", "10"],
         &[("ZHIBU_DATABASE_URL", source)],
     )
     .await
@@ -258,6 +260,35 @@ async fn copy_to_moves_the_demo_county_between_engines_and_it_reads_the_same() {
         .await
         .unwrap()
         .unwrap();
+    // A branch moved under a unit made after it: its parent has the
+    // higher id, so the copy must insert units parents first, not by id.
+    let newer: Value = client
+        .post(format!("{address}/api/v1/orgs/{county}/children"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "新城街道党工委", "kind": "working_committee"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let newer = newer["id"].as_i64().expect("the new unit");
+    let branch = zhibu_server::orgs::tree::find_path(
+        source_db.reader(),
+        &[demo::COUNTY, demo::STREET, demo::BRANCH_B],
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(branch < newer);
+    let moved = client
+        .post(format!("{address}/api/v1/orgs/{branch}/move"))
+        .bearer_auth(&admin)
+        .json(&json!({"parent_id": newer}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200, "{}", moved.text().await.unwrap());
     let expected = county_answers(&address, &client, &admin, county).await;
     assert!(
         expected["hours"]["total_minutes"].as_i64().unwrap() > 0,
