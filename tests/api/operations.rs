@@ -199,6 +199,8 @@ async fn copy_and_compare(
     county: i64,
     expected: &Value,
 ) {
+    let mark = login_failure_high_water(from).await;
+    assert!(mark > 0, "logins leave deleted attempts behind");
     let output = copy_to(from, &to.url).await;
     let printed = stdout(&output);
     assert!(output.status.success(), "{printed}\n{}", stderr(&output));
@@ -232,7 +234,45 @@ async fn copy_and_compare(
         .await
         .unwrap();
     assert_eq!(issued.status(), 201, "{}", issued.text().await.unwrap());
+    // Ids the source handed out and deleted are not handed out again: a
+    // failed login's row comes after every attempt the source numbered.
+    let failed = client
+        .post(format!("{address}/api/v1/auth/login"))
+        .json(&json!({"phone": demo::MEMBER, "password": "not-the-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), 401);
+    let newest = zhibu_server::entities::login_failure::Entity::find()
+        .all(db.reader())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .max()
+        .unwrap();
+    assert!(newest > mark, "new id {newest} after the source's {mark}");
     db.close().await;
+}
+
+/// The highest login-attempt id the database at `url` has handed out
+/// (successful attempts are deleted, so it is above the largest id left).
+async fn login_failure_high_water(url: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let db = zhibu_server::db::Db::connect(url).await.unwrap();
+    let backend = db.backend();
+    let query = match backend {
+        DatabaseBackend::Postgres => "SELECT last_value AS n FROM login_failure_id_seq",
+        _ => "SELECT seq AS n FROM sqlite_sequence WHERE name = 'login_failure'",
+    };
+    let n = db
+        .reader()
+        .query_one_raw(Statement::from_string(backend, query))
+        .await
+        .unwrap()
+        .map_or(0, |row| row.try_get::<i64>("", "n").unwrap());
+    db.close().await;
+    n
 }
 
 #[tokio::test]
