@@ -54,6 +54,9 @@ async fn start(database_url: &str, client: &reqwest::Client) -> (Child, String) 
 #[tokio::test]
 async fn no_acknowledged_write_is_lost_when_the_server_is_killed_under_load() {
     let database = TestDatabase::create().await;
+    // The client is built before any server in this process installs the
+    // TLS provider; run alone, the test needs it installed itself.
+    zhibu_server::tls::install_crypto_provider();
     let client = reqwest::Client::new();
     let (mut server, address) = start(&database.url, &client).await;
     let login: Value = client
