@@ -67,11 +67,53 @@ pub enum Command {
         #[arg(long)]
         fix: bool,
     },
+    /// Print a fresh one-time activation code for the member with PHONE and
+    /// end their sessions: the way back in when the last admin is locked
+    /// out. Run it on the server's machine; it is audited.
+    RecoverAccount { phone: String },
+    /// Copy the whole county from the configured database to the empty
+    /// database at URL (SQLite to PostgreSQL or back) while the server is
+    /// stopped, then check row counts and the roll-ups on the copy.
+    CopyTo {
+        /// The target, e.g. postgres://zhibu:PASSWORD@db-host/zhibu.
+        url: String,
+        /// Rows per batch; each batch is one transaction on the target.
+        #[arg(long, default_value_t = crate::copy::DEFAULT_BATCH)]
+        batch: usize,
+    },
+    /// Exit 0 when the server answers /readyz (it and its database are up),
+    /// 1 otherwise: for container and systemd health checks.
+    Healthcheck {
+        /// The server's base address (default: the configured bind
+        /// address, on loopback when it listens on every interface).
+        #[arg(long)]
+        url: Option<String>,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
+    /// Load the layered configuration, check it and print the effective
+    /// settings with secrets redacted; exit 1 when `serve` would refuse it.
+    Configtest,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // These two must answer even when the configuration is broken.
+    match &cli.command {
+        Command::Configtest => std::process::exit(configtest(cli.config.as_deref())),
+        Command::Healthcheck { url, timeout } => {
+            let url = match url {
+                Some(url) => url.clone(),
+                None => crate::health::local_url(&Settings::load(cli.config.as_deref())?.bind),
+            };
+            std::process::exit(healthcheck(&url, *timeout).await);
+        }
+        _ => {}
+    }
     let mut settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init_tracing_as(DEFAULT_LOG_FILTER, settings.log_format()?);
     match cli.command {
+        Command::Configtest | Command::Healthcheck { .. } => unreachable!("answered above"),
         Command::Serve { demo, bind } => {
             settings.demo |= demo;
             if let Some(bind) = bind {
@@ -116,8 +158,126 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::VerifyRollups { fix } => {
             std::process::exit(verify_rollups(&settings, fix).await?);
         }
+        Command::RecoverAccount { phone } => {
+            std::process::exit(recover_account(&settings, &phone).await?);
+        }
+        Command::CopyTo { url, batch } => {
+            std::process::exit(copy_to(&settings, &url, batch).await?);
+        }
     }
     Ok(())
+}
+
+/// Levels logged unless `RUST_LOG` says otherwise.
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+
+/// `zhibu configtest`: 0 when `serve` would accept the settings.
+pub fn configtest(config_file: Option<&std::path::Path>) -> i32 {
+    let settings = match Settings::load_unchecked(config_file) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("zhibu configtest: {error:#}");
+            return 1;
+        }
+    };
+    println!("effective settings:");
+    for (name, value) in settings.effective() {
+        println!("  {name} = {value}");
+    }
+    for warning in settings.warnings() {
+        println!("warning: {warning}");
+    }
+    let problems = settings.problems();
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    if problems.is_empty() {
+        println!("configuration ok");
+        0
+    } else {
+        eprintln!(
+            "zhibu configtest: {} problem(s); `zhibu serve` would refuse this configuration",
+            problems.len()
+        );
+        1
+    }
+}
+
+/// `zhibu healthcheck`: 0 when the server at `url` is ready.
+pub async fn healthcheck(url: &str, timeout_secs: u64) -> i32 {
+    match crate::health::probe(url, std::time::Duration::from_secs(timeout_secs)).await {
+        Ok(()) => {
+            println!("healthy: {url}");
+            0
+        }
+        Err(error) => {
+            eprintln!("unhealthy: {error:#}");
+            1
+        }
+    }
+}
+
+/// `zhibu recover-account`: 0 with the code printed, 1 (nothing changed)
+/// for an unknown phone or a member who cannot sign in.
+pub async fn recover_account(settings: &Settings, phone: &str) -> anyhow::Result<i32> {
+    use sea_orm::TransactionTrait;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    let txn = db.writer().begin().await?;
+    let code = match crate::recovery::recover_account(&txn, phone, crate::time::now()).await {
+        Ok(done) => {
+            txn.commit().await?;
+            let tz = settings.timezone()?;
+            println!("member: {} (id {})", done.name, done.member_id);
+            println!("sessions ended; the old password no longer signs in");
+            println!("activation code: {}", done.code);
+            println!(
+                "expires: {}",
+                done.expires_at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+            );
+            0
+        }
+        Err(crate::error::ApiError::Internal(error)) => return Err(error),
+        Err(error) => {
+            txn.rollback().await?;
+            eprintln!("zhibu recover-account: {}", error.body().message);
+            1
+        }
+    };
+    db.close().await;
+    Ok(code)
+}
+
+/// `zhibu copy-to`: 0 when the copy is complete and checked.
+pub async fn copy_to(settings: &Settings, target: &str, batch: usize) -> anyhow::Result<i32> {
+    crate::config::check_database_url(target).context("the target")?;
+    let report = crate::copy::copy(&settings.database_url, target, batch, |table, rows| {
+        println!("  {table}: {rows} rows");
+    })
+    .await?;
+    println!(
+        "copied {} rows in {} tables from {} to {}; row counts match",
+        report.rows,
+        report.tables,
+        crate::config::redact_url(&settings.database_url),
+        crate::config::redact_url(target)
+    );
+    if report.differences.is_empty() {
+        println!("roll-ups on the copy match the raw logs");
+        Ok(0)
+    } else {
+        for d in &report.differences {
+            println!(
+                "{} {}: stored {:?}, recomputed {:?}",
+                d.table, d.key, d.stored, d.expected
+            );
+        }
+        println!(
+            "{} roll-up differences on the copy (they were in the source too: run `zhibu verify-rollups --fix` on it)",
+            report.differences.len()
+        );
+        Ok(1)
+    }
 }
 
 /// `zhibu init`: 0 with the activation code printed, 1 (nothing changed)

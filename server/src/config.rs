@@ -59,44 +59,79 @@ pub struct Settings {
     pub storage_secret_access_key: Option<SecretString>,
     /// Allows an `http://` endpoint (a storage server on the local network).
     pub storage_allow_http: bool,
+    /// Where `/metrics` (Prometheus) is served, e.g. `127.0.0.1:9090`. Unset,
+    /// there is no metrics endpoint: it never shares the public address.
+    pub metrics_bind: Option<String>,
+    /// `text` (default) or `json`: one JSON object per log line.
+    pub log_format: String,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl std::fmt::Debug for Settings {
-    // Written by hand so that secrets can never reach a log line.
+    // Built from `effective`, which redacts, so secrets never reach a log line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("database_url", &redact_url(&self.database_url))
-            .field("bind", &self.bind)
-            .field(
-                "jwt_secret",
-                &self.jwt_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("public_dir", &self.public_dir)
-            .field("timezone", &self.timezone)
-            .field("wechat_api_base", &self.wechat_api_base)
-            .field("wechat_appid", &self.wechat_appid)
-            .field(
-                "wechat_secret",
-                &self.wechat_secret.as_ref().map(|_| "[redacted]"),
-            )
-            .field("demo", &self.demo)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("workers", &self.workers)
-            .field("public_url", &self.public_url)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("storage_url", &redact_url(&self.storage_url))
-            .field("storage_endpoint", &self.storage_endpoint)
-            .field("storage_region", &self.storage_region)
-            .field("storage_access_key_id", &self.storage_access_key_id)
-            .field(
-                "storage_secret_access_key",
-                &self
-                    .storage_secret_access_key
-                    .as_ref()
-                    .map(|_| "[redacted]"),
-            )
-            .finish()
+        let mut out = f.debug_struct("Settings");
+        for (name, value) in self.effective() {
+            out.field(name, &value);
+        }
+        out.finish()
     }
+}
+
+/// Whether `url` names a database the server can open: a `sqlite:` file
+/// or a `postgres://` server, in the syntax the driver accepts.
+pub fn check_database_url(url: &str) -> anyhow::Result<()> {
+    use std::str::FromStr;
+    let shown = redact_url(url);
+    if url.starts_with("sqlite:") {
+        sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("ZHIBU_DATABASE_URL {shown} is not a valid SQLite URL"))?;
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or("")
+            .split('?')
+            .next()
+            .unwrap_or("");
+        anyhow::ensure!(
+            !path.is_empty(),
+            "ZHIBU_DATABASE_URL {shown} names no file (e.g. sqlite://data/zhibu.db?mode=rwc)"
+        );
+        Ok(())
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        sea_orm::sqlx::postgres::PgConnectOptions::from_str(url)
+            .with_context(|| format!("ZHIBU_DATABASE_URL {shown} is not a valid PostgreSQL URL"))?;
+        let host = url.split_once("://").map_or("", |(_, rest)| rest);
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        anyhow::ensure!(
+            !host.starts_with('/') && !host.is_empty(),
+            "ZHIBU_DATABASE_URL {shown} names no host (e.g. postgres://zhibu:PASSWORD@db-host/zhibu)"
+        );
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "ZHIBU_DATABASE_URL {shown} must start with sqlite:// (a file) or postgres:// (a server)"
+        )
+    }
+}
+
+/// Whether `address` (`host:port`) can be listened on or connected to.
+fn check_address(variable: &str, address: &str) -> anyhow::Result<()> {
+    use std::net::ToSocketAddrs;
+    let resolved = address.to_socket_addrs().with_context(|| {
+        format!("{variable} {address:?} is not an address such as 127.0.0.1:8080")
+    })?;
+    anyhow::ensure!(
+        resolved.count() > 0,
+        "{variable} {address:?} resolves to no address"
+    );
+    Ok(())
 }
 
 /// Hides the password of a database URL for logs.
@@ -117,8 +152,27 @@ impl Settings {
         Self::load_from(config_file, std::env::vars().collect())
     }
 
+    /// Reads the layers without checking their values (`zhibu configtest`
+    /// lists every problem instead of stopping at the first).
+    pub fn load_unchecked(config_file: Option<&Path>) -> anyhow::Result<Settings> {
+        Self::read_layers(config_file, std::env::vars().collect())
+    }
+
     /// Reads the layers from the given environment (tests pass their own).
     pub fn load_from(
+        config_file: Option<&Path>,
+        env: HashMap<String, String>,
+    ) -> anyhow::Result<Settings> {
+        let settings = Self::read_layers(config_file, env)?;
+        settings.timezone()?;
+        settings.public_url()?;
+        settings.trusted_proxies()?;
+        settings.metrics_bind()?;
+        settings.log_format()?;
+        Ok(settings)
+    }
+
+    fn read_layers(
         config_file: Option<&Path>,
         env: HashMap<String, String>,
     ) -> anyhow::Result<Settings> {
@@ -135,7 +189,8 @@ impl Settings {
             .set_default("shutdown_timeout_secs", 10)?
             .set_default("login_failures_per_ip", 100)?
             .set_default("storage_url", "data/files")?
-            .set_default("storage_allow_http", false)?;
+            .set_default("storage_allow_http", false)?
+            .set_default("log_format", "text")?;
         if let Some(url) = env.get("DATABASE_URL") {
             builder = builder.set_default("database_url", url.as_str())?;
         }
@@ -151,15 +206,136 @@ impl Settings {
             .prefix_separator("_")
             .try_parsing(true)
             .source(Some(env.into_iter().collect()));
-        let settings: Settings = builder
+        builder
             .add_source(env_source)
-            .build()?
-            .try_deserialize()
-            .context("reading the configuration")?;
-        settings.timezone()?;
-        settings.public_url()?;
-        settings.trusted_proxies()?;
-        Ok(settings)
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .context("reading the configuration")
+    }
+
+    /// Every setting as `zhibu configtest` prints it, secrets redacted.
+    pub fn effective(&self) -> Vec<(&'static str, String)> {
+        let secret = |s: &Option<SecretString>| {
+            match s {
+                Some(_) => "[redacted]",
+                None => "(unset)",
+            }
+            .to_owned()
+        };
+        let optional = |s: &Option<String>| s.clone().unwrap_or_else(|| "(unset)".into());
+        vec![
+            ("database_url", redact_url(&self.database_url)),
+            ("bind", self.bind.clone()),
+            ("jwt_secret", secret(&self.jwt_secret)),
+            ("public_dir", self.public_dir.display().to_string()),
+            ("timezone", self.timezone.clone()),
+            ("wechat_api_base", self.wechat_api_base.clone()),
+            ("wechat_appid", optional(&self.wechat_appid)),
+            ("wechat_secret", secret(&self.wechat_secret)),
+            ("demo", self.demo.to_string()),
+            ("demo_activity", self.demo_activity.to_string()),
+            ("max_body_bytes", self.max_body_bytes.to_string()),
+            ("workers", self.workers.to_string()),
+            (
+                "shutdown_timeout_secs",
+                self.shutdown_timeout_secs.to_string(),
+            ),
+            (
+                "login_failures_per_ip",
+                self.login_failures_per_ip.to_string(),
+            ),
+            ("public_url", optional(&self.public_url)),
+            ("trusted_proxies", optional(&self.trusted_proxies)),
+            ("metrics_bind", optional(&self.metrics_bind)),
+            ("log_format", self.log_format.clone()),
+            ("storage_url", redact_url(&self.storage_url)),
+            ("storage_endpoint", optional(&self.storage_endpoint)),
+            ("storage_region", optional(&self.storage_region)),
+            ("storage_access_key_id", optional(&self.storage_access_key_id)),
+            (
+                "storage_secret_access_key",
+                secret(&self.storage_secret_access_key),
+            ),
+            ("storage_allow_http", self.storage_allow_http.to_string()),
+        ]
+    }
+
+    /// What would stop `zhibu serve` with these settings, all at once, for
+    /// `zhibu configtest`: the secret (outside demo mode), the database URL,
+    /// the addresses, the public URL and the rest.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut check = |result: anyhow::Result<()>| {
+            if let Err(error) = result {
+                problems.push(format!("{error:#}"));
+            }
+        };
+        if !self.demo {
+            check(self.production_jwt_secret().map(|_| ()));
+        }
+        check(check_database_url(&self.database_url));
+        check(check_address("ZHIBU_BIND", &self.bind));
+        check(self.metrics_bind().map(|_| ()));
+        check(self.public_url().map(|_| ()));
+        check(self.timezone().map(|_| ()));
+        check(self.trusted_proxies().map(|_| ()));
+        check(self.log_format().map(|_| ()));
+        problems
+    }
+
+    /// What works but is probably not meant, for `zhibu configtest`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.demo
+            && self
+                .public_url
+                .as_deref()
+                .is_none_or(|u| u.trim().is_empty())
+        {
+            warnings.push(
+                "ZHIBU_PUBLIC_URL is not set: QR codes and certificates will link to the listening address"
+                    .to_owned(),
+            );
+        }
+        if !self.public_dir.join("index.html").exists() {
+            warnings.push(format!(
+                "ZHIBU_PUBLIC_DIR {} holds no built PWA (run `cargo xtask build-app`); only the API will be served",
+                self.public_dir.display()
+            ));
+        }
+        if self.demo {
+            warnings
+                .push("demo mode is on: the demo county and its logins will be seeded".to_owned());
+        }
+        warnings
+    }
+
+    /// `ZHIBU_METRICS_BIND`, checked: an address of its own, never the
+    /// public one.
+    pub fn metrics_bind(&self) -> anyhow::Result<Option<String>> {
+        let Some(bind) = self
+            .metrics_bind
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        else {
+            return Ok(None);
+        };
+        check_address("ZHIBU_METRICS_BIND", bind)?;
+        anyhow::ensure!(
+            bind != self.bind.trim() || bind.ends_with(":0"),
+            "ZHIBU_METRICS_BIND must differ from ZHIBU_BIND ({bind}): metrics are served on an address of their own"
+        );
+        Ok(Some(bind.to_owned()))
+    }
+
+    /// `ZHIBU_LOG_FORMAT`, parsed.
+    pub fn log_format(&self) -> anyhow::Result<LogFormat> {
+        match self.log_format.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => anyhow::bail!("ZHIBU_LOG_FORMAT must be `text` or `json`, not {other:?}"),
+        }
     }
 
     /// `ZHIBU_TRUSTED_PROXIES`, parsed.
@@ -310,6 +486,57 @@ mod tests {
         assert!(Settings::load_from(None, env(&[("ZHIBU_PUBLIC_URL", "evil.example")])).is_err());
         let unset = Settings::load_from(None, env(&[])).unwrap();
         assert_eq!(unset.public_url().unwrap(), None);
+    }
+
+    #[test]
+    fn configtest_lists_every_problem_of_bad_settings() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("ZHIBU_JWT_SECRET", "short"),
+                ("ZHIBU_DATABASE_URL", "mysql://root@db/zhibu"),
+                ("ZHIBU_BIND", "no-port"),
+            ]),
+        )
+        .unwrap();
+        let problems = s.problems();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("ZHIBU_JWT_SECRET is too short"));
+        assert!(problems[1].contains("must start with sqlite://"));
+        assert!(problems[2].contains("ZHIBU_BIND"));
+        let demo = Settings::load_from(None, env(&[("ZHIBU_DEMO", "true")])).unwrap();
+        assert_eq!(demo.problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn database_urls_are_checked_for_their_engine() {
+        assert!(check_database_url("sqlite://data/zhibu.db?mode=rwc").is_ok());
+        assert!(check_database_url("postgres://zhibu:pw@db-host/zhibu").is_ok());
+        assert!(check_database_url("postgres:///zhibu").is_err());
+        assert!(check_database_url("sqlite://").is_err());
+        let refused = check_database_url("mysql://app:hunter2@db/x").unwrap_err();
+        assert!(!refused.to_string().contains("hunter2"), "{refused}");
+    }
+
+    #[test]
+    fn metrics_never_share_the_public_address_and_log_formats_are_known() {
+        let same = Settings::load_from(
+            None,
+            env(&[
+                ("ZHIBU_BIND", "127.0.0.1:8080"),
+                ("ZHIBU_METRICS_BIND", "127.0.0.1:8080"),
+            ]),
+        );
+        assert!(same.is_err());
+        let own =
+            Settings::load_from(None, env(&[("ZHIBU_METRICS_BIND", "127.0.0.1:9090")])).unwrap();
+        assert_eq!(
+            own.metrics_bind().unwrap().as_deref(),
+            Some("127.0.0.1:9090")
+        );
+        let json = Settings::load_from(None, env(&[("ZHIBU_LOG_FORMAT", "json")])).unwrap();
+        assert_eq!(json.log_format().unwrap(), LogFormat::Json);
+        assert!(Settings::load_from(None, env(&[("ZHIBU_LOG_FORMAT", "xml")])).is_err());
     }
 
     #[test]

@@ -1,10 +1,9 @@
 use clap::Parser;
-use zhibu_server::{cli, telemetry};
+use zhibu_server::cli;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     pin_mmap_threshold();
-    telemetry::init_tracing("info,sqlx=warn,sea_orm=warn");
     cli::run(cli::Cli::parse()).await
 }
 

@@ -27,6 +27,8 @@ use crate::{demo, health, http, meta, openapi::ApiDoc, static_files::StaticAsset
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address, and that address's port.
+    metrics: Option<(Server, u16)>,
     db: Db,
     demo_report: Option<demo::SeedReport>,
 }
@@ -78,22 +80,43 @@ impl Application {
                 "the PWA is not built; run `cargo xtask build-app`"
             );
         }
+        let metrics = settings
+            .metrics_bind()?
+            .map(|bind| {
+                let listener = TcpListener::bind(&bind)
+                    .with_context(|| format!("binding {bind} for metrics"))?;
+                anyhow::Ok((listener, Arc::new(crate::metrics::Metrics::new(db.clone()))))
+            })
+            .transpose()?;
         let state = web::Data::new(AppState {
             db: db.clone(),
             settings: Arc::new(settings.clone()),
             keys: JwtKeys::new(&jwt_secret),
             codes: CodeSigner::new(&jwt_secret),
-            checkin_writes: CheckinWriter::start(db.writer().clone()),
+            checkin_writes: CheckinWriter::start_measured(
+                db.writer().clone(),
+                metrics.as_ref().map(|(_, m)| m.checkin_batch()),
+            ),
             wechat: WechatClient::new(&settings)?,
             timezone,
             public_url,
             trusted_proxies: settings.trusted_proxies()?,
             files: crate::files::Files::from_settings(&settings)?,
+            metrics: metrics.as_ref().map(|(_, m)| m.clone()),
         });
         let server = run(listener, state, assets, &settings)?;
+        let metrics = match metrics {
+            Some((listener, metrics)) => {
+                let port = listener.local_addr()?.port();
+                tracing::info!(port, "serving /metrics on its own address");
+                Some((crate::metrics::serve(listener, metrics)?, port))
+            }
+            None => None,
+        };
         Ok(Application {
             port,
             server,
+            metrics,
             db,
             demo_report,
         })
@@ -101,6 +124,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on, when metrics are on.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     pub fn db(&self) -> &Db {
@@ -114,7 +142,15 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then drains requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some((metrics, _)) = self.metrics else {
+            return self.server.await;
+        };
+        let handle = metrics.handle();
+        let metrics = tokio::spawn(metrics);
+        let result = self.server.await;
+        handle.stop(true).await;
+        let _ = metrics.await;
+        result
     }
 }
 
@@ -163,6 +199,7 @@ fn run(
             .wrap(from_fn(http::response_headers))
             .wrap(Compress::default())
             .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::metrics::record))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .service(health::healthz)

@@ -28,4 +28,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<crate::client_ip::Network>,
     /// Where attachments are kept.
     pub files: crate::files::Files,
+    /// Prometheus metrics, when `ZHIBU_METRICS_BIND` turns them on.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }

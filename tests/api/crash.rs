@@ -1,7 +1,6 @@
 //! Crash safety: a server killed with SIGKILL in the middle of a burst of
 //! writes has lost none that it acknowledged when it comes back.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -13,23 +12,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 use zhibu_server::db::Db;
 use zhibu_server::entities::service_log;
-use zhibu_tests::{DEMO_PASSWORD, TestDatabase, demo};
-
-/// The `zhibu` binary beside this test binary (`cargo xtask test` builds it).
-fn zhibu_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug");
-    let binary = dir.join("zhibu");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo build -p zhibu-server --bin zhibu` (cargo xtask test does)",
-        binary.display()
-    );
-    binary
-}
+use zhibu_tests::{DEMO_PASSWORD, TestDatabase, demo, zhibu_binary};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -71,6 +54,9 @@ async fn start(database_url: &str, client: &reqwest::Client) -> (Child, String) 
 #[tokio::test]
 async fn no_acknowledged_write_is_lost_when_the_server_is_killed_under_load() {
     let database = TestDatabase::create().await;
+    // The client is built before any server in this process installs the
+    // TLS provider; run alone, the test needs it installed itself.
+    zhibu_server::tls::install_crypto_provider();
     let client = reqwest::Client::new();
     let (mut server, address) = start(&database.url, &client).await;
     let login: Value = client

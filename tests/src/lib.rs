@@ -56,6 +56,25 @@ impl TestDatabase {
         }
     }
 
+    /// A fresh SQLite file, whatever `ZHIBU_TEST_PG` says.
+    pub fn create_sqlite() -> TestDatabase {
+        TestDatabase::sqlite().expect("creating a temp dir").1
+    }
+
+    /// A fresh, empty database on the PostgreSQL server at `server_url`.
+    pub async fn create_postgres(server_url: &str) -> TestDatabase {
+        let admin = Database::connect(server_url)
+            .await
+            .expect("a reachable PostgreSQL server");
+        let (name, database) = TestDatabase::postgres(server_url);
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("creating a test database");
+        let _ = admin.close().await;
+        database
+    }
+
     /// A new database holding a copy of this one, which must have no open
     /// connections: the load generator measures two sizes of one county side
     /// by side.
@@ -196,6 +215,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub port: u16,
+    /// `http://127.0.0.1:PORT/metrics` when `metrics_bind` was set.
+    pub metrics_url: Option<String>,
     pub client: reqwest::Client,
     pub db: Db,
     pub settings: Settings,
@@ -231,6 +252,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("the application builds");
     let port = app.port();
+    let metrics_url = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}/metrics"));
     let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -240,6 +264,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
+        metrics_url,
         client,
         db,
         settings,
@@ -393,6 +418,23 @@ pub mod demo {
     pub const STREET: &str = "城关街道党工委";
     pub const BRANCH_A: &str = "东关社区党支部";
     pub const BRANCH_B: &str = "西关社区党支部";
+}
+
+/// The `zhibu` binary beside the test binary (`cargo xtask test` builds
+/// it; `cargo build -p zhibu-server --bin zhibu` does too).
+pub fn zhibu_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug");
+    let binary = dir.join("zhibu");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build -p zhibu-server --bin zhibu` (cargo xtask test does)",
+        binary.display()
+    );
+    binary
 }
 
 /// A second server on the same database, as when several stateless

@@ -6,6 +6,7 @@
 //! one commit) and tells each request whether its row went in. Nothing
 //! waits for a timer: under light load a batch is one row.
 
+use prometheus_client::metrics::histogram::Histogram;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Value};
 use tokio::sync::{mpsc, oneshot};
 
@@ -30,8 +31,13 @@ pub struct CheckinWriter {
 impl CheckinWriter {
     /// Starts the writing task on the current runtime.
     pub fn start(writer: DatabaseConnection) -> CheckinWriter {
+        Self::start_measured(writer, None)
+    }
+
+    /// Starts the writing task, recording each batch's size in `sizes`.
+    pub fn start_measured(writer: DatabaseConnection, sizes: Option<Histogram>) -> CheckinWriter {
         let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write_queued(writer.clone(), jobs));
+        tokio::spawn(write_queued(writer.clone(), jobs, sizes));
         CheckinWriter { queue, writer }
     }
 
@@ -53,9 +59,16 @@ impl CheckinWriter {
     }
 }
 
-async fn write_queued(writer: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
+async fn write_queued(
+    writer: DatabaseConnection,
+    mut queue: mpsc::Receiver<Job>,
+    sizes: Option<Histogram>,
+) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        if let Some(sizes) = &sizes {
+            sizes.observe(jobs.len() as f64);
+        }
         let rows: Vec<&checkin::Model> = jobs.iter().map(|j| &j.row).collect();
         match insert_rows(&writer, &rows).await {
             Ok(mut inserted) => {

@@ -19,7 +19,7 @@ use crate::entities::{community, org_unit, service_credit, service_log};
 use crate::sql;
 
 mod verify;
-pub use verify::{Difference, rebuild, verify};
+pub use verify::{Difference, rebuild, rebuild_member_counts, verify};
 
 pub const ORG: &str = "o";
 pub const COMMUNITY: &str = "c";

@@ -340,12 +340,25 @@ fn compare<K: Ord + std::fmt::Debug>(
     }
 }
 
+/// Recounts `org_member_count` from the members and the closure table (its
+/// triggers keep it between rebuilds).
+pub async fn rebuild_member_counts(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    conn.execute_unprepared("DELETE FROM org_member_count")
+        .await?;
+    conn.execute_unprepared(&format!(
+        "INSERT INTO org_member_count (org_id, members, formal) \
+         SELECT o.id, COUNT(m.id), COALESCE(SUM(CASE WHEN m.id IS NULL OR m.probationary THEN 0 ELSE 1 END), 0) \
+         FROM org_unit o LEFT JOIN org_closure c ON c.ancestor_id = o.id \
+         LEFT JOIN member m ON m.branch_id = c.descendant_id AND m.status = {} GROUP BY o.id",
+        sql::lit(MemberStatus::Active)
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Rebuilds the roll-up tables from the credits (`verify-rollups --fix`).
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let (approved, active) = (
-        sql::lit(LogStatus::Approved),
-        sql::lit(MemberStatus::Active),
-    );
+    let approved = sql::lit(LogStatus::Approved);
     conn.execute_unprepared(&format!("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> {approved})")).await?;
     let uncredited = service_log::Model::find_by_statement(sql::stmt(
         conn,
@@ -393,15 +406,7 @@ pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
          FROM hours_participation GROUP BY scope_kind, scope_id, CAST(substr(month, 1, 4) AS INTEGER), member_id"
     ))
     .await?;
-    conn.execute_unprepared("DELETE FROM org_member_count")
-        .await?;
-    conn.execute_unprepared(
-        &format!("INSERT INTO org_member_count (org_id, members, formal) \
-         SELECT o.id, COUNT(m.id), COALESCE(SUM(CASE WHEN m.id IS NULL OR m.probationary THEN 0 ELSE 1 END), 0) \
-         FROM org_unit o LEFT JOIN org_closure c ON c.ancestor_id = o.id \
-         LEFT JOIN member m ON m.branch_id = c.descendant_id AND m.status = {active} GROUP BY o.id"),
-    )
-    .await?;
+    rebuild_member_counts(conn).await?;
     conn.execute_unprepared("DELETE FROM hours_member_range")
         .await?;
     let ranges: Vec<String> = month_ranges()
