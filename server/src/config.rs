@@ -251,7 +251,10 @@ impl Settings {
             ("storage_url", redact_url(&self.storage_url)),
             ("storage_endpoint", optional(&self.storage_endpoint)),
             ("storage_region", optional(&self.storage_region)),
-            ("storage_access_key_id", optional(&self.storage_access_key_id)),
+            (
+                "storage_access_key_id",
+                optional(&self.storage_access_key_id),
+            ),
             (
                 "storage_secret_access_key",
                 secret(&self.storage_secret_access_key),

@@ -82,6 +82,26 @@ pub async fn add(
     Ok(())
 }
 
+/// Adds (`sign` 1) or takes away (-1) a unit's subtree counts — the rows
+/// of its own scope — to or from every unit above it, when it moves.
+pub async fn shift_subtree(
+    conn: &impl ConnectionTrait,
+    org_id: i64,
+    sign: i64,
+) -> Result<(), DbErr> {
+    sql::execute(
+        conn,
+        "INSERT INTO governance_tally (scope_id, period, metric, n) \
+         SELECT a.ancestor_id, s.period, s.metric, s.n * $2 FROM governance_tally s \
+         JOIN org_closure a ON a.descendant_id = s.scope_id AND a.depth > 0 \
+         WHERE s.scope_id = $1 \
+         ON CONFLICT (scope_id, period, metric) DO UPDATE SET n = governance_tally.n + excluded.n",
+        [org_id.into(), sign.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Counts the obligations of a period and those met again from the
 /// obligation rows (the scheduler after making them; `verify-rollups --fix`).
 pub async fn recount_obligations(conn: &impl ConnectionTrait, period: &str) -> Result<(), DbErr> {
@@ -139,4 +159,91 @@ pub async fn read(
         rows.extend(sql::fetch_all::<TallyRow>(conn, &query, values).await?);
     }
     Ok(rows)
+}
+
+/// What the counts should be, worked out again from the records under
+/// today's tree: (scope, period, metric) → n.
+pub async fn expected(
+    conn: &impl ConnectionTrait,
+) -> Result<std::collections::BTreeMap<(i64, String, String), i64>, DbErr> {
+    use zhibu_shared::governance::{ProblemStatus, VenueItem};
+    let query = format!(
+        "SELECT c.ancestor_id AS scope_id, o.period, 'ob:' || o.kind AS metric, COUNT(*) AS n \
+         FROM obligation o JOIN org_closure c ON c.descendant_id = o.org_id GROUP BY c.ancestor_id, o.period, o.kind \
+         UNION ALL SELECT c.ancestor_id, o.period, 'met:' || o.kind, COUNT(*) \
+         FROM obligation o JOIN org_closure c ON c.descendant_id = o.org_id WHERE o.meetings > 0 \
+         GROUP BY c.ancestor_id, o.period, o.kind \
+         UNION ALL SELECT c.ancestor_id, p.quarter, 'found', COUNT(*) \
+         FROM problem p JOIN org_closure c ON c.descendant_id = p.org_id GROUP BY c.ancestor_id, p.quarter \
+         UNION ALL SELECT c.ancestor_id, p.quarter, 'accepted', COUNT(*) \
+         FROM problem p JOIN org_closure c ON c.descendant_id = p.org_id WHERE p.status = {accepted} \
+         GROUP BY c.ancestor_id, p.quarter \
+         UNION ALL SELECT c.ancestor_id, '{always}', 'venue', COUNT(*) \
+         FROM venue v JOIN org_closure c ON c.descendant_id = v.org_id GROUP BY c.ancestor_id \
+         UNION ALL SELECT c.ancestor_id, '{always}', 'venue_full', COUNT(*) \
+         FROM venue v JOIN org_closure c ON c.descendant_id = v.org_id \
+         WHERE (SELECT COUNT(*) FROM venue_item i WHERE i.org_id = v.org_id AND i.met = TRUE) = {items} \
+         GROUP BY c.ancestor_id",
+        accepted = sql::lit(ProblemStatus::Accepted),
+        always = ALWAYS,
+        items = VenueItem::ALL.len()
+    );
+    Ok(sql::fetch_all::<TallyRow>(conn, &query, [])
+        .await?
+        .into_iter()
+        .filter(|r| r.n != 0)
+        .map(|r| ((r.scope_id, r.period, r.metric), r.n))
+        .collect())
+}
+
+/// The counts as stored.
+pub async fn stored(
+    conn: &impl ConnectionTrait,
+) -> Result<std::collections::BTreeMap<(i64, String, String), i64>, DbErr> {
+    Ok(sql::fetch_all::<TallyRow>(
+        conn,
+        "SELECT scope_id, period, metric, n FROM governance_tally WHERE n <> 0",
+        [],
+    )
+    .await?
+    .into_iter()
+    .map(|r| ((r.scope_id, r.period, r.metric), r.n))
+    .collect())
+}
+
+/// Rewrites every count from the records (`verify-rollups --fix`, after a
+/// unit moved: counts follow today's tree).
+pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let expected = expected(conn).await?;
+    conn.execute_unprepared("DELETE FROM governance_tally")
+        .await?;
+    let rows: Vec<_> = expected.into_iter().collect();
+    for chunk in rows.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        sql::execute(
+            conn,
+            &format!("INSERT INTO governance_tally (scope_id, period, metric, n) VALUES {values}"),
+            chunk.iter().flat_map(|((scope, period, metric), n)| {
+                [
+                    (*scope).into(),
+                    period.as_str().into(),
+                    metric.as_str().into(),
+                    (*n).into(),
+                ]
+            }),
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -231,7 +231,8 @@ pub async fn is_within(
 }
 
 /// Moves a unit (with its subtree) under another parent. Records credited
-/// to units are keyed by unit, so history stays with the units that earned it.
+/// to units are keyed by unit, so history stays with the units that earned
+/// it; governance counts, kept per subtree, move with the unit.
 pub async fn move_org(conn: &impl ConnectionTrait, org_id: i64, new_parent: i64) -> ApiResult<()> {
     if is_within(conn, org_id, new_parent).await? {
         return Err(ApiError::conflict(
@@ -252,6 +253,8 @@ pub async fn move_org(conn: &impl ConnectionTrait, org_id: i64, new_parent: i64)
             "目标上级组织下已有同名组织",
         ));
     }
+    // A unit's governance counts follow it to its new superiors.
+    crate::governance::tally::shift_subtree(conn, org_id, -1).await?;
     // Detach the subtree from its old ancestors…
     sql::execute(
         conn,
@@ -279,6 +282,7 @@ pub async fn move_org(conn: &impl ConnectionTrait, org_id: i64, new_parent: i64)
         .filter(org_unit::Column::Id.eq(org_id))
         .exec(conn)
         .await?;
+    crate::governance::tally::shift_subtree(conn, org_id, 1).await?;
     Ok(())
 }
 

@@ -291,6 +291,18 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<Vec<Difference>, DbEr
             expected: (0, 0),
         });
     }
+    let stored_tally = crate::governance::tally::stored(conn).await?;
+    let expected_tally = crate::governance::tally::expected(conn).await?;
+    let as_pair =
+        |m: &BTreeMap<(i64, String, String), i64>| -> BTreeMap<(i64, String, String), (i64, i64)> {
+            m.iter().map(|(k, n)| (k.clone(), (*n, 0))).collect()
+        };
+    compare(
+        "governance_tally",
+        &as_pair(&stored_tally),
+        &as_pair(&expected_tally),
+        &mut differences,
+    );
     Ok(differences)
 }
 
@@ -358,6 +370,7 @@ pub async fn rebuild_member_counts(conn: &impl ConnectionTrait) -> Result<(), Db
 
 /// Rebuilds the roll-up tables from the credits (`verify-rollups --fix`).
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    crate::governance::tally::rebuild(conn).await?;
     let approved = sql::lit(LogStatus::Approved);
     conn.execute_unprepared(&format!("DELETE FROM service_credit WHERE log_id IN (SELECT id FROM service_log WHERE status <> {approved})")).await?;
     let uncredited = service_log::Model::find_by_statement(sql::stmt(

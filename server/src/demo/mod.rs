@@ -9,6 +9,8 @@
 //! database grows with the code instead of being rebuilt. Members enter
 //! through the same roster import that county staff use.
 
+mod governance;
+
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
@@ -76,6 +78,11 @@ pub fn steps() -> Vec<SeedStep> {
             name: "service",
             activity: true,
             run: |txn| Box::pin(seed_service(txn)),
+        },
+        SeedStep {
+            name: "governance",
+            activity: true,
+            run: |txn| Box::pin(governance::seed_governance(txn)),
         },
     ]
 }
