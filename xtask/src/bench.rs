@@ -25,7 +25,7 @@ struct Step {
 
 /// Scenarios that leave their data as they found it, so several rounds
 /// can be measured on one seeded database and server.
-const REPEATABLE: [&str; 5] = ["readyz", "me", "login", "hours", "province"];
+const REPEATABLE: [&str; 6] = ["readyz", "me", "login", "hours", "province", "governance"];
 
 /// Where the generated part of BENCHMARKS.md ends and kept notes begin.
 const NOTES_MARKER: &str =
@@ -110,6 +110,7 @@ fn plan(o: &Options) -> Vec<Step> {
         step("log", "log", 64, &[]),
         step("approve", "approve", 4, &[]),
         step("hours", "hours", 4, &hours),
+        step("governance", "governance", 4, &[]),
         step(
             "province",
             "province",
@@ -336,6 +337,9 @@ pub fn run(args: &[String]) -> Result<()> {
                 let errors: f64 = field("errors").iter().sum();
                 let label = match step.scenario {
                     "hours" => format!("hours, county, {} logs", count(logs)),
+                    "governance" => {
+                        format!("governance overview, county, {} obligations", count(logs))
+                    }
                     "province" => format!(
                         "hours, province of {} members, {} logs",
                         count(options.province_members as u64),
@@ -411,13 +415,14 @@ pub fn run(args: &[String]) -> Result<()> {
         "- log: hour logging, `POST /api/v1/service-logs`: every member logs an hour once (validation, daily total, idempotency).",
         "- approve: bulk approval, `POST /service-logs/review` with 100 pending logs a request (credit, roll-ups, audit in one transaction); ok/s counts logs approved per second.",
         "- hours: `GET /orgs/{id}/hours?by=child` (the dashboard's default: this year to date, by child unit), read from the roll-ups. The county's logs are spread over the last twelve months; a copy of its database is then grown, and the two sizes are read in alternate rounds, each by its own server.",
+        "- governance: `GET /orgs/{id}/governance` for the county this quarter (per child: meetings done, due and overdue, problems, venues), read from `governance_tally` over a year of every branch's obligations made by the scheduler's code, four in five met.",
         "- province: the same read for a province-sized tree (16 cities, 160 counties, townships of 50 branches), loaded directly with the server's tree and roll-up code, one approved log for every tenth member.",
     ] {
         writeln!(doc, "{line}")?;
     }
     writeln!(
         doc,
-        "- Repeatable scenarios (readyz, me, login, hours, province) measure {} rounds of {} s on one seeded server; the others start a fresh seeded server per run.\n",
+        "- Repeatable scenarios (readyz, me, login, hours, governance, province) measure {} rounds of {} s on one seeded server; the others start a fresh seeded server per run.\n",
         options.runs, options.seconds
     )?;
     doc.push_str(&table);
@@ -523,6 +528,7 @@ fn targets(
     };
     let county = by_scenario("hours");
     let province = by_scenario("province");
+    let governance = by_scenario("governance");
     let rows: Vec<(String, Check)> = vec![
         (
             "check-in burst ≥ 5,000 accepted/s".into(),
@@ -587,6 +593,13 @@ fn targets(
                     }
                     _ => ("–".into(), "not measured".into()),
                 }
+            }),
+        ),
+        (
+            "county governance overview p99 ≤ 10 ms".into(),
+            Box::new(move |engine: &str| match governance(engine).first() {
+                Some(m) => (format!("{:.1} ms", m.p99), verdict(m.p99, 10.0, false)),
+                None => ("–".into(), "not measured".into()),
             }),
         ),
         (

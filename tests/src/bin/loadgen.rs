@@ -43,6 +43,9 @@ enum Scenario {
     /// `GET /orgs/{province}/hours?by=child` on a province-sized tree
     /// (`--members` members in `--branches` branches, seeded directly).
     Province,
+    /// `GET /orgs/{county}/governance` (this quarter) over a year of every
+    /// branch's 三会一课 obligations, four in five met.
+    Governance,
 }
 
 #[derive(Debug, Parser)]
@@ -344,7 +347,7 @@ async fn one_request(
                 .send()
                 .await
         }
-        Scenario::Hours | Scenario::Province => {
+        Scenario::Hours | Scenario::Province | Scenario::Governance => {
             client
                 .get(format!("{url}{}", plan.hours_path))
                 .bearer_auth(&plan.tokens[0])
@@ -535,6 +538,46 @@ async fn measure_growth(
 /// them fresh (autovacuum, `PRAGMA optimize`), so measure that.
 /// Refreshes the planner's statistics after seeding and writes the seeded
 /// pages out, so that a measurement starts from a quiet database.
+/// A year of obligations for every branch, made by the scheduler's own
+/// code, four in five met; the counts recounted as the scheduler does.
+async fn seed_obligations(db: &Db) -> anyhow::Result<usize> {
+    use sea_orm::ConnectionTrait;
+    use zhibu_server::governance::{schedule, tally};
+    use zhibu_shared::governance::{Period, Quarter};
+    use zhibu_shared::theme_day::Month;
+    let today = zhibu_server::time::today(chrono_tz::Asia::Shanghai);
+    let mut periods = Vec::new();
+    let mut month = Month::of(today);
+    for _ in 0..12 {
+        periods.push(Period::Month(month));
+        periods.push(Period::Quarter(Quarter::of_month(month)));
+        month = month.previous();
+    }
+    periods.sort();
+    periods.dedup();
+    for period in &periods {
+        schedule::ensure_obligations(db.writer(), *period).await?;
+    }
+    db.writer()
+        .execute_unprepared("UPDATE obligation SET meetings = 1 WHERE org_id % 5 <> 0")
+        .await?;
+    for period in &periods {
+        tally::recount_obligations(db.writer(), &period.to_string()).await?;
+    }
+    #[derive(sea_orm::FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let n = zhibu_server::sql::fetch_one::<Count>(
+        db.reader(),
+        "SELECT COUNT(*) AS n FROM obligation",
+        [],
+    )
+    .await?
+    .map_or(0, |c| c.n);
+    Ok(n as usize)
+}
+
 async fn refresh_statistics(db: &Db) -> anyhow::Result<()> {
     let statements: &[&str] = match db.backend() {
         sea_orm::DatabaseBackend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
@@ -662,6 +705,16 @@ async fn main() -> anyhow::Result<()> {
             // The reviewer is a secretary over every branch who logged nothing.
             plan.tokens = grant_first_member(&db, "secretary", county).await?;
             plan.batches = ids.chunks(APPROVE_BATCH).map(|c| c.to_vec()).collect();
+        }
+        Scenario::Governance => {
+            let t = Instant::now();
+            logs = seed_obligations(&db).await?;
+            eprintln!(
+                "seeded {logs} obligations in {:.1}s",
+                t.elapsed().as_secs_f64()
+            );
+            plan.tokens = grant_first_member(&db, "admin", county).await?;
+            plan.hours_path = format!("/api/v1/orgs/{county}/governance");
         }
         Scenario::Readyz | Scenario::Login | Scenario::Province => {}
     }
