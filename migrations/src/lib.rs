@@ -13,6 +13,7 @@ mod m20261129_000008_activation;
 mod m20261130_000009_administration;
 pub mod m20261130_000010_checked_states;
 pub mod m20261201_000011_governance;
+pub mod m20261201_000012_notifications;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_administration::Migration),
             Box::new(m20261130_000010_checked_states::Migration),
             Box::new(m20261201_000011_governance::Migration),
+            Box::new(m20261201_000012_notifications::Migration),
         ]
     }
 }

@@ -67,6 +67,11 @@ pub enum Command {
         #[arg(long)]
         fix: bool,
     },
+    /// The reminder jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Print a fresh one-time activation code for the member with PHONE and
     /// end their sessions: the way back in when the last admin is locked
     /// out. Run it on the server's machine; it is audited.
@@ -164,8 +169,63 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CopyTo { url, batch } => {
             std::process::exit(copy_to(&settings, &url, batch).await?);
         }
+        Command::Jobs {
+            command: JobsCommand::RunDue { now },
+        } => {
+            let now = match now {
+                Some(text) => chrono::DateTime::parse_from_rfc3339(&text).with_context(|| {
+                    format!("--now must be RFC 3339, e.g. 2026-12-02T18:00:00+08:00, not {text:?}")
+                })?,
+                None => crate::time::now(),
+            };
+            run_due_jobs(&settings, now).await?;
+        }
     }
     Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Plan the coming reminders and run every job due at --now (default:
+    /// now) once, then exit. Several runners at once run each job once.
+    RunDue {
+        /// The time to run as, RFC 3339.
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+/// `zhibu jobs run-due`: what the server's minute loop does, once.
+pub async fn run_due_jobs(
+    settings: &Settings,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> anyhow::Result<crate::notify::jobs::RunReport> {
+    crate::tls::install_crypto_provider();
+    let tz = settings.timezone()?;
+    let db = Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    crate::notify::reminders::plan(db.writer(), tz, now).await?;
+    let push = crate::notify::push::PushClient::new(settings)?;
+    let wechat = crate::auth::wechat::WechatClient::new(settings)?;
+    let context = crate::notify::Context {
+        tz,
+        settings,
+        push: &push,
+        wechat: &wechat,
+    };
+    let report =
+        crate::notify::jobs::run_due(&db, &context, &crate::notify::jobs::runner_name(), now)
+            .await?;
+    println!(
+        "jobs at {}: {} done, {} deferred, {} to retry, {} failed",
+        now.to_rfc3339(),
+        report.done,
+        report.deferred,
+        report.retried,
+        report.failed
+    );
+    db.close().await;
+    Ok(report)
 }
 
 /// Levels logged unless `RUST_LOG` says otherwise.

@@ -11,6 +11,9 @@ use serde::Deserialize;
 /// The default embedded database: a SQLite file beside the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/zhibu.db?mode=rwc";
 
+/// The Web Push services of the browsers members use.
+pub const DEFAULT_PUSH_HOSTS: &str = "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,notify.windows.com,push.apple.com";
+
 /// The shortest JWT secret accepted outside demo mode, in bytes.
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
@@ -64,6 +67,18 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// `text` (default) or `json`: one JSON object per log line.
     pub log_format: String,
+    /// Hosts of the Web Push services subscriptions may name (comma-separated);
+    /// the server calls no other push address.
+    pub push_hosts: String,
+    /// WeChat subscribe-message templates, per kind of notification.
+    pub wechat_template_theme_day: Option<String>,
+    pub wechat_template_approvals: Option<String>,
+    pub wechat_template_deadlines: Option<String>,
+    pub wechat_template_results: Option<String>,
+    /// The mini-program page a subscribe message opens.
+    pub wechat_page: String,
+    /// Runs due reminders every minute in `serve` (`zhibu jobs run-due` runs them by hand).
+    pub run_jobs: bool,
 }
 
 /// How log lines are written.
@@ -190,7 +205,10 @@ impl Settings {
             .set_default("login_failures_per_ip", 100)?
             .set_default("storage_url", "data/files")?
             .set_default("storage_allow_http", false)?
-            .set_default("log_format", "text")?;
+            .set_default("log_format", "text")?
+            .set_default("push_hosts", DEFAULT_PUSH_HOSTS)?
+            .set_default("wechat_page", "pages/index/index")?
+            .set_default("run_jobs", true)?;
         if let Some(url) = env.get("DATABASE_URL") {
             builder = builder.set_default("database_url", url.as_str())?;
         }
@@ -260,6 +278,25 @@ impl Settings {
                 secret(&self.storage_secret_access_key),
             ),
             ("storage_allow_http", self.storage_allow_http.to_string()),
+            ("push_hosts", self.push_hosts.clone()),
+            (
+                "wechat_template_theme_day",
+                optional(&self.wechat_template_theme_day),
+            ),
+            (
+                "wechat_template_approvals",
+                optional(&self.wechat_template_approvals),
+            ),
+            (
+                "wechat_template_deadlines",
+                optional(&self.wechat_template_deadlines),
+            ),
+            (
+                "wechat_template_results",
+                optional(&self.wechat_template_results),
+            ),
+            ("wechat_page", self.wechat_page.clone()),
+            ("run_jobs", self.run_jobs.to_string()),
         ]
     }
 

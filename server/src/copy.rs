@@ -78,6 +78,11 @@ pub const TABLES: &[&str] = &[
     "decision_step",
     "venue",
     "venue_item",
+    "job",
+    "notification",
+    "notification_setting",
+    "push_subscription",
+    "wechat_consent",
 ];
 
 /// Read models that triggers on the target keep while the base tables are

@@ -24,6 +24,7 @@ pub mod http;
 pub mod members;
 pub mod meta;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod orgs;
 pub mod recovery;

@@ -29,6 +29,22 @@ pub async fn get_or_insert(
     Ok(get(conn, key).await?.unwrap_or_else(|| value.to_owned()))
 }
 
+/// Stores `value` under `key`, replacing what was there.
+pub async fn set(conn: &impl ConnectionTrait, key: &str, value: &str) -> Result<(), DbErr> {
+    app_meta::Entity::insert(app_meta::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value.to_owned()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(app_meta::Column::Key)
+            .update_column(app_meta::Column::Value)
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
 /// 48 random bytes as hex, for secrets the server generates itself.
 pub fn random_secret_hex() -> anyhow::Result<String> {
     let mut bytes = [0u8; 48];

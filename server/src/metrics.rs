@@ -171,11 +171,12 @@ impl Metrics {
     }
 }
 
-/// Hook for the job queue's depth (`zhibu_job_queue_depth`). There is no
-/// job table yet; when one lands, count its waiting rows here. Until then
-/// the metric is absent rather than a made-up zero.
-async fn job_queue_depth(_db: &Db) -> Option<i64> {
-    None
+/// Jobs due and not yet done (`zhibu_job_queue_depth`); absent when the
+/// database does not answer, rather than a made-up zero.
+async fn job_queue_depth(db: &Db) -> Option<i64> {
+    crate::notify::jobs::depth(db.reader(), crate::time::now())
+        .await
+        .ok()
 }
 
 /// Open, idle and most connections of the pool behind `conn`.

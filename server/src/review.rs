@@ -41,6 +41,10 @@ pub struct Batch<Id> {
     pub decide: Vec<Id>,
     skipped: Vec<Skipped<Id>>,
     updated: u64,
+    /// Whose record each row to decide is.
+    owners: HashMap<Id, i64>,
+    /// The rows decided, with their owners, to tell them.
+    decided: Vec<(Id, i64)>,
 }
 
 /// The ids named, once each and in order: 1 to `MAX_REVIEW_BATCH` of them.
@@ -78,6 +82,8 @@ pub async fn screen<Id: Clone + Eq + Hash>(
         decide: Vec::new(),
         skipped: Vec::new(),
         updated: 0,
+        owners: HashMap::new(),
+        decided: Vec::new(),
     };
     let mut visible = 0;
     for id in named {
@@ -104,6 +110,7 @@ pub async fn screen<Id: Clone + Eq + Hash>(
         } else if !row.pending {
             batch.skip(id, SkipReason::AlreadyDecided);
         } else {
+            batch.owners.insert(id.clone(), row.member_id);
             batch.decide.push(id);
         }
     }
@@ -113,7 +120,7 @@ pub async fn screen<Id: Clone + Eq + Hash>(
     Ok(batch)
 }
 
-impl<Id> Batch<Id> {
+impl<Id: Clone + Eq + Hash> Batch<Id> {
     pub fn skip(&mut self, id: Id, code: SkipReason) {
         self.skipped.push(Skipped { id, code });
     }
@@ -169,20 +176,33 @@ impl<Id> Batch<Id> {
         )
         .await?;
         self.updated += 1;
+        if let Some(owner) = self.owners.get(&id) {
+            self.decided.push((id, *owner));
+        }
         Ok(true)
     }
 
     /// Takes back a claimed row's count (its decision was undone).
     pub fn unclaim(&mut self, id: Id, code: SkipReason) {
         self.updated -= 1;
+        self.decided.retain(|(d, _)| *d != id);
         self.skip(id, code);
     }
 
-    pub fn result(self) -> ReviewResult<Id> {
-        ReviewResult {
+    /// Tells the members whose `what` (申请, 服务记录…) were decided, one
+    /// notification each for the batch when they opted in, and answers.
+    pub async fn finish(
+        self,
+        conn: &impl ConnectionTrait,
+        what: &str,
+    ) -> Result<ReviewResult<Id>, DbErr> {
+        let approved = self.decision == Decision::Approve;
+        let decided: Vec<(i64, bool)> = self.decided.iter().map(|(_, m)| (*m, approved)).collect();
+        crate::notify::centre::results(conn, what, &decided, self.reason.as_deref()).await?;
+        Ok(ReviewResult {
             updated: self.updated,
             skipped: self.skipped,
-        }
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{audit, auth, checkins, governance, members, orgs, roster, volunteer};
+use crate::{audit, auth, checkins, governance, members, notify, orgs, roster, volunteer};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -97,4 +97,13 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(governance::handlers::get_venue)
         .service(governance::handlers::put_venue)
         .service(governance::handlers::governance);
+    cfg.service(notify::handlers::my_notifications)
+        .service(notify::handlers::mark_read)
+        .service(notify::handlers::get_settings)
+        .service(notify::handlers::put_settings)
+        .service(notify::handlers::vapid_key)
+        .service(notify::handlers::subscribe)
+        .service(notify::handlers::unsubscribe)
+        .service(notify::handlers::wechat_consent)
+        .service(notify::handlers::list_jobs);
 }

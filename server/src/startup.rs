@@ -60,6 +60,9 @@ impl Application {
         };
         crate::scheduler::run(db.writer(), timezone).await?;
         tokio::spawn(schedule_every_hour(db.clone(), timezone));
+        if settings.run_jobs {
+            tokio::spawn(run_jobs_every_minute(db.clone(), settings.clone()));
+        }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -102,6 +105,7 @@ impl Application {
             public_url,
             trusted_proxies: settings.trusted_proxies()?,
             files: crate::files::Files::from_settings(&settings)?,
+            push: crate::notify::push::PushClient::new(&settings)?,
             metrics: metrics.as_ref().map(|(_, m)| m.clone()),
         });
         let server = run(listener, state, assets, &settings)?;
@@ -162,6 +166,35 @@ async fn schedule_every_hour(db: Db, tz: chrono_tz::Tz) {
         ticks.tick().await;
         if let Err(error) = crate::scheduler::run(db.writer(), tz).await {
             tracing::error!(%error, "scheduling theme days failed");
+        }
+    }
+}
+
+/// Runs the reminders that have come due, once a minute. Every server may
+/// do so: each job is claimed by one of them.
+async fn run_jobs_every_minute(db: Db, settings: Settings) {
+    let (Ok(tz), Ok(push), Ok(wechat)) = (
+        settings.timezone(),
+        crate::notify::push::PushClient::new(&settings),
+        WechatClient::new(&settings),
+    ) else {
+        tracing::error!("the job runner could not start");
+        return;
+    };
+    let context = crate::notify::Context {
+        tz,
+        settings: &settings,
+        push: &push,
+        wechat: &wechat,
+    };
+    let runner = crate::notify::jobs::runner_name();
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        ticks.tick().await;
+        if let Err(error) =
+            crate::notify::jobs::run_due(&db, &context, &runner, crate::time::now()).await
+        {
+            tracing::error!(error = %format!("{error:#}"), "running due jobs failed");
         }
     }
 }

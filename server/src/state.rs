@@ -28,6 +28,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<crate::client_ip::Network>,
     /// Where attachments are kept.
     pub files: crate::files::Files,
+    /// Web Push: the allowed push services.
+    pub push: crate::notify::push::PushClient,
     /// Prometheus metrics, when `ZHIBU_METRICS_BIND` turns them on.
     pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }

@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod error;
 pub mod governance;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod phone;
 pub mod review;

@@ -13,6 +13,7 @@ mod crash;
 mod foundation;
 mod governance;
 mod jwt;
+mod notifications;
 mod operations;
 mod orgs;
 mod rollups;

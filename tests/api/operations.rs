@@ -586,8 +586,15 @@ async fn metrics_count_a_burst_per_route_pattern_on_their_own_address() {
     assert!(
         sample(&text, r#"zhibu_db_pool_max_connections{pool="writer"}"#).is_some_and(|n| n >= 1.0)
     );
-    // No job queue exists yet, so no depth is made up.
-    assert!(!text.contains("job_queue_depth"));
+    // The queue's depth is the jobs due and not done (nothing runs them here).
+    let due = zhibu_server::notify::jobs::depth(app.db.reader(), zhibu_server::time::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        sample(&text, "zhibu_job_queue_depth"),
+        Some(due as f64),
+        "{text}"
+    );
     // The public address does not serve them.
     let public = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert!(

@@ -146,6 +146,13 @@ fn the_governance_tables_lists_are_the_shared_vocabularies() {
         codes(DecisionStep::ALL, DecisionStep::code)
     );
     assert_eq!(frozen::VENUE_ITEMS, codes(VenueItem::ALL, VenueItem::code));
+    use zhibu_migrations::m20261201_000012_notifications as notifications;
+    use zhibu_shared::notify::{JobKind, NotificationKind};
+    assert_eq!(notifications::JOB_KINDS, codes(JobKind::ALL, JobKind::code));
+    assert_eq!(
+        notifications::NOTIFICATION_KINDS,
+        codes(NotificationKind::ALL, NotificationKind::code)
+    );
 }
 
 #[tokio::test]

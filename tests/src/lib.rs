@@ -202,6 +202,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     // Tests that want the demo's past activity turn it back on.
     settings.demo_activity = false;
     settings.shutdown_timeout_secs = 1;
+    // Tests run due jobs themselves, at the times they choose.
+    settings.run_jobs = false;
     // Attachments of a test go to a directory of its own.
     settings.storage_url = std::env::temp_dir()
         .join(format!("zhibu-files-{}", uuid::Uuid::new_v4().simple()))

@@ -24,10 +24,10 @@ pub enum WechatLogin {
 }
 
 pub struct WechatClient {
-    http: reqwest::Client,
-    api_base: String,
-    appid: Option<String>,
-    secret: Option<SecretString>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_base: String,
+    pub(crate) appid: Option<String>,
+    pub(crate) secret: Option<SecretString>,
 }
 
 #[derive(Debug, Deserialize)]

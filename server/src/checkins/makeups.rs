@@ -182,5 +182,5 @@ pub async fn review_makeups(
         .exec_without_returning(conn)
         .await?;
     }
-    Ok(batch.result())
+    Ok(batch.finish(conn, "补课申请").await?)
 }

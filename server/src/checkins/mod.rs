@@ -200,6 +200,15 @@ async fn participants(conn: &impl ConnectionTrait, holder: i64) -> Result<Vec<Pa
     .await
 }
 
+/// The ids of the members expected at a holding unit's theme days.
+pub async fn expected_members(conn: &impl ConnectionTrait, holder: i64) -> Result<Vec<i64>, DbErr> {
+    Ok(participants(conn, holder)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
 async fn is_participant(
     conn: &impl ConnectionTrait,
     member_id: i64,

@@ -200,5 +200,5 @@ pub async fn review_checkins(
     for id in std::mem::take(&mut batch.decide) {
         batch.claim(conn, "checkin", id).await?;
     }
-    Ok(batch.result())
+    Ok(batch.finish(conn, "签到").await?)
 }

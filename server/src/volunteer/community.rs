@@ -191,7 +191,7 @@ pub async fn review(
                 .await?;
         }
     }
-    Ok(batch.result())
+    Ok(batch.finish(conn, "社区报到").await?)
 }
 
 #[derive(FromQueryResult)]

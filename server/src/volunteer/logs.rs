@@ -545,7 +545,7 @@ pub async fn review(
         rollup::credit(conn, &log, &mut deltas).await?;
     }
     rollup::apply(conn, deltas).await?;
-    Ok(batch.result())
+    Ok(batch.finish(conn, "志愿服务记录").await?)
 }
 
 async fn set_status(

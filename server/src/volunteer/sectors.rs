@@ -160,5 +160,5 @@ pub async fn review(
     for id in std::mem::take(&mut batch.decide) {
         batch.claim(conn, "sector_membership", id).await?;
     }
-    Ok(batch.result())
+    Ok(batch.finish(conn, "行业党委加入申请").await?)
 }
