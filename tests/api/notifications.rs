@@ -642,3 +642,61 @@ async fn a_decided_request_tells_its_member_who_opted_in() {
     let secretary_id = app.member_id(demo::SECRETARY).await;
     assert!(notes(&app, secretary_id).await.is_empty());
 }
+
+#[tokio::test]
+async fn zhibu_jobs_run_due_at_a_given_now_sends_what_is_due_then_and_nothing_twice() {
+    let app = spawn(None).await;
+    let member = app.token(demo::MEMBER).await;
+    let member_id = app.member_id(demo::MEMBER).await;
+    opt_in(&app, &member, json!({"theme_day": true, "approvals": false, "deadlines": false, "results": false, "quiet_from": "22:00", "quiet_to": "07:00"})).await;
+    let (_, date) = theme_day_of_branch(&app).await;
+    let run = |now: DateTime<FixedOffset>| {
+        let url = app.settings.database_url.clone();
+        async move {
+            tokio::process::Command::new(zhibu_tests::zhibu_binary())
+                .args(["jobs", "run-due", "--now", &now.to_rfc3339()])
+                .env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default())
+                .env("RUST_LOG", "warn")
+                .env("ZHIBU_DATABASE_URL", url)
+                .env("ZHIBU_JWT_SECRET", zhibu_tests::TEST_JWT_SECRET)
+                .output()
+                .await
+                .expect("running zhibu jobs run-due")
+        }
+    };
+    let before = run(at(&app, date - Duration::days(1), 17, 0)).await;
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    assert!(notes(&app, member_id).await.is_empty());
+    // Two runs at once at 18:00, as two servers' runners would.
+    let (a, b) = tokio::join!(
+        run(at(&app, date - Duration::days(1), 18, 0)),
+        run(at(&app, date - Duration::days(1), 18, 0))
+    );
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    );
+    assert!(printed.contains("done"), "{printed}");
+    let got = notes(&app, member_id).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].title, "明天是主题党日");
+    let bad = tokio::process::Command::new(zhibu_tests::zhibu_binary())
+        .args(["jobs", "run-due", "--now", "tomorrow"])
+        .env("ZHIBU_DATABASE_URL", &app.settings.database_url)
+        .output()
+        .await
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}
