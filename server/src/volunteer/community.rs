@@ -84,11 +84,16 @@ pub async fn report(
     community_id: i64,
     tz: Tz,
 ) -> ApiResult<CommunityReport> {
+    // In-office members report where they live; retired members take part
+    // where they live too (关系在单位、活动在社区).
     let categories = crate::members::categories_of(conn, caller.member_id).await?;
-    if !categories.contains(&MemberCategory::InOffice) {
+    if !categories
+        .iter()
+        .any(|c| matches!(c, MemberCategory::InOffice | MemberCategory::Retired))
+    {
         return Err(ApiError::Forbidden {
             code: "not_in_office",
-            message: "社区报到面向在职党员".into(),
+            message: "社区报到面向在职党员和离退休党员".into(),
         });
     }
     let target = community::Entity::find_by_id(community_id)

@@ -6,7 +6,7 @@ use zhibu_shared::checkin::ReviewStatus;
 use zhibu_shared::volunteer::{LogStatus, PendingInbox};
 
 use super::{
-    COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, LOG_BY_COMMUNITY_SQL, UNIT_REVIEWERS,
+    COMMUNITY_REVIEWERS, COMMUNITY_UNIT_SQL, UNIT_REVIEWERS, log_by_community_sql,
     log_review_unit_sql,
 };
 use crate::access::{Caller, MANAGERS};
@@ -57,7 +57,8 @@ pub async fn pending(
     let mut cases = Vec::new();
     if !communities.is_empty() {
         cases.push(format!(
-            "({LOG_BY_COMMUNITY_SQL} AND {})",
+            "({} AND {})",
+            log_by_community_sql(),
             under(
                 &format!("({})", log_review_unit_sql()),
                 &communities,
@@ -67,7 +68,8 @@ pub async fn pending(
     }
     if !units.is_empty() {
         cases.push(format!(
-            "(NOT ({LOG_BY_COMMUNITY_SQL}) AND {})",
+            "(NOT {} AND {})",
+            log_by_community_sql(),
             under(&format!("({})", log_review_unit_sql()), &units, &mut values)
         ));
     }

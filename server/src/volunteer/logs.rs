@@ -20,7 +20,7 @@ use zhibu_shared::volunteer::{
 };
 
 use super::rollup::{self, Deltas};
-use super::{COMMUNITY_REVIEWERS, LOG_BY_COMMUNITY_SQL, UNIT_REVIEWERS, log_review_unit_sql};
+use super::{COMMUNITY_REVIEWERS, UNIT_REVIEWERS, log_by_community_sql, log_review_unit_sql};
 use crate::access::Caller;
 
 use crate::entities::{community, member, service_log};
@@ -136,6 +136,28 @@ fn parse_start(text: &str) -> Option<i16> {
     ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
 }
 
+/// Whether a log by `member_id` may name `org_id` as the unit that
+/// organised it: a unit whose theme days they attend, or a grid (党小组)
+/// of such a unit.
+async fn may_organise(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    org_id: i64,
+) -> Result<bool, DbErr> {
+    let holders = crate::checkins::holders_of_member(conn, member_id).await?;
+    if holders.contains(&org_id) {
+        return Ok(true);
+    }
+    Ok(crate::entities::org_unit::Entity::find_by_id(org_id)
+        .one(conn)
+        .await?
+        .is_some_and(|u| {
+            u.kind == zhibu_shared::org::OrgKind::PartyGroup
+                && u.dissolved_at.is_none()
+                && u.parent_id.is_some_and(|p| holders.contains(&p))
+        }))
+}
+
 /// The member's branch on `date`, from their branch history.
 pub async fn branch_on(
     conn: &impl ConnectionTrait,
@@ -208,30 +230,21 @@ async fn check(
     if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
         fields.insert("note".into(), "备注不能超过 200 字".into());
     }
-    match (req.community_id, req.org_id) {
-        (Some(_), Some(_)) => {
-            fields.insert(
-                "community_id".into(),
-                "请在社区和组织中选择一个服务地点".into(),
-            );
-        }
-        (Some(c), None) => {
-            if community::Entity::find_by_id(c).one(conn).await?.is_none() {
-                fields.insert("community_id".into(), "社区不存在".into());
-            }
-        }
-        (None, Some(o)) => {
-            if !crate::checkins::holders_of_member(conn, member_id)
-                .await?
-                .contains(&o)
-            {
-                fields.insert(
-                    "org_id".into(),
-                    "只能记录本人所在支部或已加入的行业党委组织的服务".into(),
-                );
-            }
-        }
-        (None, None) => {}
+    if let Some(c) = req.community_id
+        && community::Entity::find_by_id(c).one(conn).await?.is_none()
+    {
+        fields.insert("community_id".into(), "社区不存在".into());
+    }
+    // The unit that organised it: the member's own, a grid of their branch,
+    // or a sector committee they joined — with a community too, when a
+    // sector committee's activity was held in one (three ledgers at once).
+    if let Some(o) = req.org_id
+        && !may_organise(conn, member_id, o).await?
+    {
+        fields.insert(
+            "org_id".into(),
+            "只能记录本人所在支部、本支部网格或已加入的行业党委组织的服务".into(),
+        );
     }
     if !fields.is_empty() {
         return Err(ApiError::invalid_fields(fields));
@@ -437,9 +450,10 @@ async fn review_scopes(
     }
     let query = format!(
         "SELECT l.id, {} AS unit, \
-         CASE WHEN {LOG_BY_COMMUNITY_SQL} THEN TRUE ELSE FALSE END AS by_community \
+         CASE WHEN {} THEN TRUE ELSE FALSE END AS by_community \
          FROM service_log l WHERE l.id IN ({})",
         log_review_unit_sql(),
+        log_by_community_sql(),
         sql::placeholders(1, ids.len())
     );
     Ok(

@@ -29,23 +29,40 @@ pub const COMMUNITY_REVIEWERS: &[Role] = &[Role::CommunityAdmin];
 /// one rule, in SQL; `community::community_unit` reads it for a loaded row.
 pub const COMMUNITY_UNIT_SQL: &str = "COALESCE(cm.org_id, cm.parent_org_id)";
 
-/// Whether a log `l` is decided by community admins (service done in a
-/// community) rather than by a unit's secretaries and org officers.
-pub const LOG_BY_COMMUNITY_SQL: &str = "l.community_id IS NOT NULL";
+/// Whether a log `l` was a sector committee's activity.
+fn sector_activity_sql() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = {})",
+        sql::lit(OrgKind::SectorCommittee)
+    )
+}
 
-/// The unit whose reviewers decide a log `l`: the community's for service
-/// done in a community, the sector committee for its activities, otherwise
-/// the member's branch. Who reviews a log is written only here.
+/// Whether a log `l` is decided by community admins (service done in a
+/// community, not organised by a sector committee) rather than by a unit's
+/// secretaries and org officers.
+pub fn log_by_community_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "(l.community_id IS NOT NULL AND NOT {})",
+            sector_activity_sql()
+        )
+    });
+    &SQL
+}
+
+/// The unit whose reviewers decide a log `l`: whoever organised it — the
+/// sector committee for its activities (in a community too), the
+/// community's for other service done in a community, otherwise the
+/// member's branch. Who reviews a log is written only here.
 pub fn log_review_unit_sql() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "CASE \
-             WHEN {LOG_BY_COMMUNITY_SQL} THEN \
+             WHEN {sector} THEN l.org_id \
+             WHEN l.community_id IS NOT NULL THEN \
                (SELECT {COMMUNITY_UNIT_SQL} FROM community cm WHERE cm.id = l.community_id) \
-             WHEN EXISTS (SELECT 1 FROM org_unit u WHERE u.id = l.org_id AND u.kind = {sector}) \
-               THEN l.org_id \
              ELSE l.branch_id END",
-            sector = sql::lit(OrgKind::SectorCommittee)
+            sector = sector_activity_sql()
         )
     });
     &SQL

@@ -1,4 +1,4 @@
-//! In-office members reporting to the community where they live.
+//! In-office and retired members reporting to the community where they live.
 
 use serde_json::{Value, json};
 use zhibu_tests::{demo, spawn_demo_app};
@@ -109,4 +109,53 @@ async fn in_office_members_report_to_their_community_and_their_branch_sees_it() 
         ),
         (Some("西关社区"), Some("approved"), Some(45))
     );
+}
+
+/// A member with only the given categories, activated and signed in.
+async fn member_only(app: &zhibu_tests::TestApp, wanted: &str) -> String {
+    use sea_orm::EntityTrait;
+    use zhibu_server::entities::member_category;
+    let rows = member_category::Entity::find()
+        .all(app.db.reader())
+        .await
+        .unwrap();
+    let mut by_member: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for r in rows {
+        by_member
+            .entry(r.member_id)
+            .or_default()
+            .push(r.category.code().to_owned());
+    }
+    let id = by_member
+        .into_iter()
+        .find(|(_, cats)| cats == &[wanted.to_owned()])
+        .map(|(id, _)| id)
+        .expect("a member of that category alone");
+    let admin = app.token(demo::ADMIN).await;
+    app.activate(&admin, id).await.access_token
+}
+
+#[tokio::test]
+async fn retired_members_take_part_in_the_community_where_they_live() {
+    let app = spawn_demo_app().await;
+    let retired = member_only(&app, "retired").await;
+    let xiguan = community_id(&app, "西关社区").await;
+    let r = app
+        .post(
+            "/community-reports",
+            &retired,
+            &json!({"community_id": xiguan}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    // Members of other classes still report through their own ways.
+    let floating = member_only(&app, "floating").await;
+    let r = app
+        .post(
+            "/community-reports",
+            &floating,
+            &json!({"community_id": xiguan}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
 }

@@ -204,3 +204,103 @@ async fn verify_rollups_finds_and_repairs_a_difference() {
         40
     );
 }
+
+#[tokio::test]
+async fn a_sector_activity_held_in_a_community_counts_once_in_each_of_three_ledgers() {
+    let app = spawn_demo_app().await;
+    let committee = app.org_id(&[demo::COUNTY, "外卖行业党委"]).await;
+    let county = app.org_id(&[demo::COUNTY]).await;
+    let rider = app.token(demo::RIDER).await;
+    let admin = app.token(demo::ADMIN).await;
+    let community = community_id(&app, "东关社区").await;
+    let me: Value = app.get("/me", &rider).await.json().await.unwrap();
+    let branch = me["branch"]["id"].as_i64().unwrap();
+    let (status, entry) = log(&app, &rider, json!({"id": uuid(), "kind": "volunteer", "date": today(), "minutes": 75, "community_id": community, "org_id": committee, "note": "骑手进社区宣传交通安全"})).await;
+    assert_eq!(status, 201, "{entry}");
+    // Whoever organised it decides: the sector committee, not the community.
+    let community_admin = app.token(demo::COMMUNITY_ADMIN).await;
+    assert_eq!(
+        review(&app, &community_admin, &[&entry["id"]], "approve", None).await,
+        404
+    );
+    let sector_secretary = appoint(&app, "secretary", committee, 0).await;
+    assert_eq!(
+        review(&app, &sector_secretary, &[&entry["id"]], "approve", None).await,
+        200
+    );
+    assert_eq!(total(&app, &admin, branch).await, 75, "the rider's branch");
+    assert_eq!(
+        total(&app, &admin, committee).await,
+        75,
+        "the sector committee"
+    );
+    let hours: Value = app
+        .get(
+            &format!("/communities/{community}/hours?from={0}&to={0}", month()),
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hours["total_minutes"], 75, "the community");
+    assert_eq!(total(&app, &admin, county).await, 75, "once in the county");
+    assert_eq!(
+        zhibu_server::cli::verify_rollups(&app.settings, false)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn service_in_a_grid_of_the_branch_is_credited_to_the_grid() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let member = app.token(demo::MEMBER).await;
+    let secretary = app.token(demo::SECRETARY).await;
+    let branch = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_A])
+        .await;
+    let grid: Value = app
+        .post(
+            &format!("/orgs/{branch}/children"),
+            &admin,
+            &json!({"name": "第三网格党小组", "kind": "party_group"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let grid = grid["id"].as_i64().unwrap();
+    let (status, entry) = log(
+        &app,
+        &member,
+        json!({"id": uuid(), "kind": "grid", "date": today(), "minutes": 50, "org_id": grid}),
+    )
+    .await;
+    assert_eq!(status, 201, "{entry}");
+    assert_eq!(entry["org"]["id"], grid);
+    // Another branch's grid is not the member's to name.
+    let other = app
+        .org_id(&[demo::COUNTY, demo::STREET, demo::BRANCH_B])
+        .await;
+    let elsewhere: Value = app
+        .post(
+            &format!("/orgs/{other}/children"),
+            &admin,
+            &json!({"name": "第一网格党小组", "kind": "party_group"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (status, _) = log(&app, &member, json!({"id": uuid(), "kind": "grid", "date": today(), "minutes": 20, "org_id": elsewhere["id"]})).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        review(&app, &secretary, &[&entry["id"]], "approve", None).await,
+        200
+    );
+    assert_eq!(total(&app, &admin, grid).await, 50);
+    assert_eq!(total(&app, &admin, branch).await, 50, "once in the branch");
+}

@@ -54,8 +54,9 @@ async fn every_validation_rule_is_refused_with_422_and_nothing_is_stored() {
         ),
         ("start_time", base(json!({"start_time": "25:00"}))),
         ("start_time", base(json!({"start_time": "23:50"}))),
+        // A community with a unit the member does not belong to.
         (
-            "community_id",
+            "org_id",
             base(json!({"community_id": dongguan, "org_id": express})),
         ),
         ("community_id", base(json!({"community_id": 999_999}))),

@@ -100,9 +100,14 @@ async fn scopes_of(
     {
         scopes.insert((COMMUNITY, community_id));
     }
+    // A sector committee's activity counts for it; service in a grid
+    // (党小组) of the branch counts for the grid.
     if let Some(org_id) = log.org_id
         && let Some(unit) = org_unit::Entity::find_by_id(org_id).one(conn).await?
-        && unit.kind == zhibu_shared::org::OrgKind::SectorCommittee
+        && matches!(
+            unit.kind,
+            zhibu_shared::org::OrgKind::SectorCommittee | zhibu_shared::org::OrgKind::PartyGroup
+        )
     {
         scopes.insert((ORG, org_id));
     }
