@@ -126,6 +126,8 @@ fn more_pages() -> AnyView {
     use crate::pages::checkins::CheckinLinkPage;
     use crate::pages::checkins::attendance::AttendancePage;
     use crate::pages::checkins::live::LivePage;
+    use crate::pages::classes::ClassesPage;
+    use crate::pages::classes::mine::MyClassesPage;
     use crate::pages::me::certificate::{CertificatePage, CertificateRequestPage};
     use crate::pages::me::community::CommunityReportPage;
     use crate::pages::me::password::PasswordPage;
@@ -143,11 +145,13 @@ fn more_pages() -> AnyView {
             <Route path=path!("/me/sectors") view=SectorsPage/>
             <Route path=path!("/me/certificate") view=CertificateRequestPage/>
             <Route path=path!("/me/password") view=PasswordPage/>
+            <Route path=path!("/me/classes") view=MyClassesPage/>
             <Route path=path!("/certificates/:number") view=|| view! { <CertificatePage verify=false/> }/>
             <Route path=path!("/verify/:number") view=|| view! { <CertificatePage verify=true/> }/>
             <Route path=path!("/members/:id") view=MemberPage/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
+            <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
             <Route path=path!("/review") view=ReviewPage/>
             <Route path=path!("/admin/roster") view=RosterPage/>
             <Route path=path!("/admin/audit") view=AuditPage/>

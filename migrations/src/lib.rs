@@ -14,6 +14,7 @@ mod m20261130_000009_administration;
 pub mod m20261130_000010_checked_states;
 pub mod m20261201_000011_governance;
 pub mod m20261201_000012_notifications;
+pub mod m20261201_000013_member_classes;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_checked_states::Migration),
             Box::new(m20261201_000011_governance::Migration),
             Box::new(m20261201_000012_notifications::Migration),
+            Box::new(m20261201_000013_member_classes::Migration),
         ]
     }
 }

@@ -83,6 +83,13 @@ pub const TABLES: &[&str] = &[
     "notification_setting",
     "push_subscription",
     "wechat_consent",
+    "post",
+    "post_holder",
+    "floating_profile",
+    "floating_contact",
+    "remote_study",
+    "difficulty_file",
+    "center_household",
 ];
 
 /// Read models that triggers on the target keep while the base tables are

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod checkins;
+pub mod classes;
 pub mod cli;
 pub mod client_ip;
 pub mod config;

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{audit, auth, checkins, governance, members, notify, orgs, roster, volunteer};
+use crate::{audit, auth, checkins, classes, governance, members, notify, orgs, roster, volunteer};
 
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::login)
@@ -36,7 +36,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(members::handlers::update);
     cfg.service(audit::handlers::audit);
     cfg.service(roster::handlers::import_roster)
-        .service(roster::handlers::export_roster);
+        .service(roster::handlers::export_roster)
+        .service(roster::handlers::sensitive_export);
     cfg.service(checkins::handlers::my_theme_days)
         .service(checkins::handlers::my_attendance)
         .service(checkins::handlers::org_theme_days)
@@ -106,4 +107,26 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(notify::handlers::unsubscribe)
         .service(notify::handlers::wechat_consent)
         .service(notify::handlers::list_jobs);
+    cfg.service(classes::handlers::list_posts)
+        .service(classes::handlers::create_post)
+        .service(classes::handlers::update_post)
+        .service(classes::handlers::retire_post)
+        .service(classes::handlers::assign)
+        .service(classes::handlers::unassign)
+        .service(classes::handlers::list_floating)
+        .service(classes::handlers::set_contact)
+        .service(classes::handlers::record_contact)
+        .service(classes::handlers::return_home)
+        .service(classes::handlers::whereabouts)
+        .service(classes::handlers::my_classes)
+        .service(classes::handlers::get_difficulty)
+        .service(classes::handlers::put_difficulty)
+        .service(classes::handlers::close_difficulty)
+        .service(classes::handlers::list_difficulty)
+        .service(classes::handlers::request_remote_study)
+        .service(classes::handlers::list_remote_studies)
+        .service(classes::handlers::review_remote_studies)
+        .service(classes::handlers::put_household)
+        .service(classes::handlers::remove_household)
+        .service(classes::handlers::list_households);
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod checkin;
+pub mod classes;
 pub mod error;
 pub mod governance;
 pub mod member;

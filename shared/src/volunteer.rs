@@ -82,6 +82,12 @@ pub struct ServiceLogRequest {
     pub start_time: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The post (设岗定责) the member served in; one they hold.
+    #[serde(default)]
+    pub post_id: Option<i64>,
+    /// The member helped (帮扶), of the member's own branch.
+    #[serde(default)]
+    pub helped_member_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +113,10 @@ pub struct ServiceLog {
     /// The approved log this one asks to correct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<IdName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helped: Option<IdName>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: DateTime<FixedOffset>,
 }

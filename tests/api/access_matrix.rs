@@ -11,8 +11,10 @@ use chrono::Utc;
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 use zhibu_server::entities::{
-    attachment, checkin, community, decision_step, inspection, inspection_item, meeting, member,
-    org_unit, problem, role_grant, service_log, theme_day, village_decision,
+    attachment, center_household, checkin, community, decision_step, difficulty_file,
+    floating_contact, floating_profile, inspection, inspection_item, meeting, member,
+    member_category, org_unit, post, post_holder, problem, remote_study, role_grant, service_log,
+    theme_day, village_decision,
 };
 use zhibu_shared::theme_day::Month;
 use zhibu_tests::{TestApp, demo, spawn_demo_app};
@@ -32,6 +34,7 @@ struct Elsewhere {
     problem: i64,
     inspection: i64,
     item: i64,
+    post: i64,
 }
 
 impl Elsewhere {
@@ -42,6 +45,7 @@ impl Elsewhere {
         Some(match (resource, name) {
             ("inspections", "item") => json!(self.item),
             ("decisions", "step") => json!("review"),
+            ("posts", "member") => json!(self.member),
             (_, "id") => return self.path_id(resource),
             _ => return None,
         })
@@ -54,6 +58,7 @@ impl Elsewhere {
             "decisions" => json!(self.decision),
             "problems" => json!(self.problem),
             "inspections" => json!(self.inspection),
+            "posts" => json!(self.post),
             "orgs" => json!(self.org),
             "members" => json!(self.member),
             "theme-days" => json!(self.theme_day),
@@ -147,6 +152,19 @@ async fn elsewhere(app: &TestApp) -> Elsewhere {
         problem: governance.3,
         inspection: governance.4,
         item: governance.5,
+        post: {
+            let post: Value = app
+                .post(
+                    &format!("/orgs/{org}/posts"),
+                    &admin,
+                    &json!({"name": "文明实践岗", "duties": "组织文明实践活动"}),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            post["id"].as_i64().unwrap()
+        },
         org,
         member,
         theme_day,
@@ -244,23 +262,52 @@ fn today() -> chrono::NaiveDate {
 /// Everything an out-of-scope call could have changed.
 async fn snapshot(app: &TestApp) -> String {
     let db = app.db.reader();
-    format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
-        member::Entity::find().all(db).await.unwrap(),
-        org_unit::Entity::find().all(db).await.unwrap(),
-        theme_day::Entity::find().all(db).await.unwrap(),
-        role_grant::Entity::find().all(db).await.unwrap(),
-        service_log::Entity::find().all(db).await.unwrap(),
-        checkin::Entity::find().all(db).await.unwrap(),
-        community::Entity::find().all(db).await.unwrap(),
-        meeting::Entity::find().all(db).await.unwrap(),
-        attachment::Entity::find().all(db).await.unwrap(),
-        village_decision::Entity::find().all(db).await.unwrap(),
-        decision_step::Entity::find().all(db).await.unwrap(),
-        problem::Entity::find().all(db).await.unwrap(),
-        inspection::Entity::find().all(db).await.unwrap(),
-        inspection_item::Entity::find().all(db).await.unwrap(),
-    )
+    [
+        format!("{:?}", member::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", org_unit::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", theme_day::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", role_grant::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", service_log::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", checkin::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", community::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", meeting::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", attachment::Entity::find().all(db).await.unwrap()),
+        format!(
+            "{:?}",
+            village_decision::Entity::find().all(db).await.unwrap()
+        ),
+        format!("{:?}", decision_step::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", problem::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", inspection::Entity::find().all(db).await.unwrap()),
+        format!(
+            "{:?}",
+            inspection_item::Entity::find().all(db).await.unwrap()
+        ),
+        format!("{:?}", post::Entity::find().all(db).await.unwrap()),
+        format!("{:?}", post_holder::Entity::find().all(db).await.unwrap()),
+        format!(
+            "{:?}",
+            difficulty_file::Entity::find().all(db).await.unwrap()
+        ),
+        format!(
+            "{:?}",
+            floating_profile::Entity::find().all(db).await.unwrap()
+        ),
+        format!(
+            "{:?}",
+            floating_contact::Entity::find().all(db).await.unwrap()
+        ),
+        format!("{:?}", remote_study::Entity::find().all(db).await.unwrap()),
+        format!(
+            "{:?}",
+            center_household::Entity::find().all(db).await.unwrap()
+        ),
+        format!(
+            "{:?}",
+            member_category::Entity::find().all(db).await.unwrap()
+        ),
+    ]
+    .join("\n")
 }
 
 /// A minimal valid value of `schema`, with the objects of `elsewhere`

@@ -7,6 +7,7 @@ mod auth;
 mod authz;
 mod backup;
 mod checkins;
+mod classes;
 mod contract;
 mod county;
 mod crash;

@@ -293,6 +293,8 @@ async fn run(
                     org_id: None,
                     start_time: None,
                     note: None,
+                    post_id: None,
+                    helped_member_id: None,
                 };
                 // Refusals (a full day, a duplicate) are part of the game.
                 if let Ok(outcome) = logs::create(conn, &member, &req, None, today, tz).await {
@@ -360,6 +362,8 @@ async fn run(
                     org_id: None,
                     start_time: None,
                     note: Some("更正".into()),
+                    post_id: None,
+                    helped_member_id: None,
                 };
                 if let Ok(outcome) =
                     logs::create(conn, &member, &req, Some(&original), today, tz).await

@@ -153,6 +153,16 @@ fn the_governance_tables_lists_are_the_shared_vocabularies() {
         notifications::NOTIFICATION_KINDS,
         codes(NotificationKind::ALL, NotificationKind::code)
     );
+    use zhibu_migrations::m20261201_000013_member_classes as classes;
+    use zhibu_shared::classes::{ContactWay, DifficultyKind};
+    assert_eq!(
+        classes::DIFFICULTY_KINDS,
+        codes(DifficultyKind::ALL, DifficultyKind::code)
+    );
+    assert_eq!(
+        classes::CONTACT_WAYS,
+        codes(ContactWay::ALL, ContactWay::code)
+    );
 }
 
 #[tokio::test]

@@ -130,6 +130,8 @@ fn a_service_log_is_queued_under_its_own_id() {
         org_id: None,
         start_time: None,
         note: None,
+        post_id: None,
+        helped_member_id: None,
     };
     let replay = log_service(&request).unwrap();
     assert_eq!(replay.id, request.id);

@@ -10,6 +10,7 @@ pub mod empty;
 pub mod field;
 pub mod list;
 pub mod load;
+pub mod select;
 pub mod toast;
 
 pub use badge::{Badge, BadgeTone};
@@ -21,4 +22,5 @@ pub use empty::Empty;
 pub use field::Field;
 pub use list::{Item, List};
 pub use load::{Loaded, later, status_view};
+pub use select::Select;
 pub use toast::{ToastHost, Toaster, provide_toaster, use_toast};

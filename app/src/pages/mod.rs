@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod checkins;
+pub mod classes;
 pub mod home;
 pub mod login;
 pub mod me;

@@ -9,6 +9,7 @@
 //! database grows with the code instead of being rebuilt. Members enter
 //! through the same roster import that county staff use.
 
+mod classes;
 mod governance;
 
 use futures_util::future::BoxFuture;
@@ -83,6 +84,11 @@ pub fn steps() -> Vec<SeedStep> {
             name: "governance",
             activity: true,
             run: |txn| Box::pin(governance::seed_governance(txn)),
+        },
+        SeedStep {
+            name: "member_classes",
+            activity: true,
+            run: |txn| Box::pin(classes::seed_classes(txn)),
         },
     ]
 }
@@ -540,6 +546,8 @@ async fn seed_service(txn: &DatabaseTransaction) -> anyhow::Result<()> {
                 org_id: None,
                 start_time: None,
                 note: None,
+                post_id: None,
+                helped_member_id: None,
             };
             let Ok(outcome) =
                 crate::volunteer::logs::create(txn, &member, &req, None, today, tz).await

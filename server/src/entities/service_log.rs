@@ -21,6 +21,10 @@ pub struct Model {
     pub status: LogStatus,
     pub request_hash: String,
     pub corrects_id: Option<String>,
+    /// The post (设岗定责) the service was done in.
+    pub post_id: Option<i64>,
+    /// The member (or household's member) helped, for 帮扶.
+    pub helped_member_id: Option<i64>,
     pub reason: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeWithTimeZone>,

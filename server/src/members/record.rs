@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use zhibu_shared::auth::IdName;
 use zhibu_shared::member::{HeldRole, MemberDetail, MemberPatch, formal_date_problem};
-use zhibu_shared::org::{MemberStatus, Role};
+use zhibu_shared::org::{MemberCategory, MemberStatus, Role};
 use zhibu_shared::phone::mask_phone;
 
 use super::{categories_of, managed_member};
@@ -90,7 +90,14 @@ pub async fn detail(
         name: m.name.clone(),
         branch,
         community,
-        categories: categories_of(conn, member_id).await?,
+        categories: {
+            let mut categories = categories_of(conn, member_id).await?;
+            // 困难 is shown only to the branch secretary and those above.
+            if !crate::classes::difficulty::may_see(conn, caller, &m).await? {
+                categories.retain(|c| *c != MemberCategory::InDifficulty);
+            }
+            categories
+        },
         status: m.status,
         probationary: m.probationary,
         joined_party_on: m.joined_party_on,
@@ -136,6 +143,7 @@ pub async fn update(
     let leaving = patch
         .status
         .is_some_and(|s| s != MemberStatus::Active && m.status == MemberStatus::Active);
+    let keeps_difficulty = crate::classes::difficulty::may_see(conn, caller, &m).await?;
     let mut active = m.into_active_model();
     if let Some(status) = patch.status {
         active.status = Set(status);
@@ -147,11 +155,19 @@ pub async fn update(
     active.updated_at = Set(now());
     active.update(conn).await?;
     if let Some(categories) = &patch.categories {
-        let wanted: BTreeSet<_> = categories.iter().copied().collect();
-        member_category::Entity::delete_many()
-            .filter(member_category::Column::MemberId.eq(member_id))
-            .exec(conn)
-            .await?;
+        // 困难 is changed only by those who may see it (the secretary and
+        // those above); for others it stays as it is, unseen.
+        let wanted: BTreeSet<_> = categories
+            .iter()
+            .copied()
+            .filter(|c| keeps_difficulty || *c != MemberCategory::InDifficulty)
+            .collect();
+        let mut old = member_category::Entity::delete_many()
+            .filter(member_category::Column::MemberId.eq(member_id));
+        if !keeps_difficulty {
+            old = old.filter(member_category::Column::Category.ne(MemberCategory::InDifficulty));
+        }
+        old.exec(conn).await?;
         if !wanted.is_empty() {
             member_category::Entity::insert_many(wanted.into_iter().map(|c| {
                 member_category::ActiveModel {

@@ -191,7 +191,10 @@ pub async fn members(
             .all(conn)
             .await?
         {
-            categories.entry(c.member_id).or_default().push(c.category);
+            // 困难 is sensitive (PIPL): never in member lists.
+            if c.category != MemberCategory::InDifficulty {
+                categories.entry(c.member_id).or_default().push(c.category);
+            }
         }
     }
     let next_cursor = has_more

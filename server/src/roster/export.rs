@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{Format, Workbook};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use zhibu_shared::org::MemberStatus;
+use zhibu_shared::org::{MemberCategory, MemberStatus};
 
 use super::parse::{EMPLOYER_HEADER, HEADERS};
 use crate::access::{ADMINS, Caller};
@@ -15,10 +15,13 @@ use crate::members::categories_of;
 use crate::orgs::{subtree_ids, tree};
 
 /// The active members of `org_id`'s subtree as rows of the roster columns.
+/// 困难 is left out of the categories unless `sensitive` (an export for a
+/// recorded reason).
 pub async fn roster_rows(
     conn: &impl ConnectionTrait,
     caller: Option<&Caller>,
     org_id: i64,
+    sensitive: bool,
 ) -> ApiResult<Vec<[String; 7]>> {
     if let Some(caller) = caller {
         caller.require(conn, ADMINS, org_id).await?;
@@ -51,6 +54,7 @@ pub async fn roster_rows(
         let categories: Vec<&str> = categories_of(conn, m.id)
             .await?
             .iter()
+            .filter(|c| sensitive || **c != MemberCategory::InDifficulty)
             .map(|c| c.zh())
             .collect();
         rows.push([

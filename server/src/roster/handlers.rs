@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use zhibu_shared::classes::SensitiveExportRequest;
 use zhibu_shared::error::ErrorBody;
 use zhibu_shared::org::{ImportError, ImportReport};
 
@@ -141,8 +142,12 @@ pub async fn export_roster(
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.reader();
     let caller = Caller::of(&auth);
-    let rows = super::export::roster_rows(conn, Some(&caller), query.org_id).await?;
-    let bytes = super::export::to_xlsx(&rows)?;
+    let rows = super::export::roster_rows(conn, Some(&caller), query.org_id, false).await?;
+    xlsx(&rows)
+}
+
+fn xlsx(rows: &[[String; 7]]) -> ApiResult<HttpResponse> {
+    let bytes = super::export::to_xlsx(rows)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
@@ -150,4 +155,34 @@ pub async fn export_roster(
             "attachment; filename=\"roster.xlsx\"",
         ))
         .body(bytes))
+}
+
+/// Export the roster with 困难 in the categories, for a reason that is
+/// recorded in the audit trail (sensitive personal information, PIPL).
+#[utoipa::path(
+    tag = "admin",
+    request_body = SensitiveExportRequest,
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[post("/admin/roster/sensitive-export")]
+pub async fn sensitive_export(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    body: web::Json<SensitiveExportRequest>,
+) -> ApiResult<HttpResponse> {
+    let caller = Caller::of(&auth);
+    let reason = crate::governance::required_text("reason", Some(&body.reason), 200, "导出原因")?;
+    let rows =
+        super::export::roster_rows(state.db.reader(), Some(&caller), body.org_id, true).await?;
+    crate::audit::record(
+        state.db.writer(),
+        Some(caller.member_id),
+        "roster.sensitive_export",
+        "org_unit",
+        &body.org_id.to_string(),
+        Some(serde_json::json!({"reason": reason, "rows": rows.len()}).to_string()),
+    )
+    .await?;
+    xlsx(&rows)
 }

@@ -83,7 +83,7 @@ pub async fn import(
                     && wanted_probationary(row, m) == m.probationary
                     && row.employer.as_ref().is_none_or(|e| *e == m.employer)
                     && existing_categories.get(&m.id).cloned().unwrap_or_default()
-                        == row.categories;
+                        == kept_categories(row, existing_categories.get(&m.id));
                 if same {
                     report.unchanged += 1;
                 } else {
@@ -198,8 +198,11 @@ async fn apply(
                 if m.branch_id != branch_id {
                     crate::members::move_branch(conn, m.id, branch_id, today).await?;
                 }
+                // The 困难 class follows its file on the member's page: a
+                // file (whose export leaves it out) never undoes it.
                 member_category::Entity::delete_many()
                     .filter(member_category::Column::MemberId.eq(m.id))
+                    .filter(member_category::Column::Category.ne(MemberCategory::InDifficulty))
                     .exec(conn)
                     .await?;
                 m.id
@@ -212,6 +215,10 @@ async fn apply(
                     category: Set(*c),
                 }
             }))
+            .on_conflict_do_nothing_on([
+                member_category::Column::MemberId,
+                member_category::Column::Category,
+            ])
             .exec_without_returning(conn)
             .await?;
         }
@@ -356,4 +363,17 @@ async fn stored(
         }
     }
     Ok((existing, existing_categories))
+}
+
+/// The categories a member has after a row of a file: the row's, and 困难
+/// when they had it (a file does not take it away).
+fn kept_categories(
+    row: &Row,
+    existing: Option<&BTreeSet<MemberCategory>>,
+) -> BTreeSet<MemberCategory> {
+    let mut kept = row.categories.clone();
+    if existing.is_some_and(|e| e.contains(&MemberCategory::InDifficulty)) {
+        kept.insert(MemberCategory::InDifficulty);
+    }
+    kept
 }

@@ -46,13 +46,19 @@ struct LogRow {
     status: LogStatus,
     reason: Option<String>,
     corrects_id: Option<String>,
+    post_id: Option<i64>,
+    post_name: Option<String>,
+    helped_member_id: Option<i64>,
+    helped_name: Option<String>,
     created_at: DateTime<FixedOffset>,
 }
 
 const LOG_SELECT: &str = "SELECT l.id, l.member_id, m.name AS member_name, l.kind, l.date, l.minutes, l.start_minute, \
-     l.community_id, c.name AS community_name, l.org_id, o.name AS org_name, l.note, l.status, l.reason, l.corrects_id, l.created_at \
+     l.community_id, c.name AS community_name, l.org_id, o.name AS org_name, l.note, l.status, l.reason, l.corrects_id, \
+     l.post_id, p.name AS post_name, l.helped_member_id, h.name AS helped_name, l.created_at \
      FROM service_log l JOIN member m ON m.id = l.member_id \
-     LEFT JOIN community c ON c.id = l.community_id LEFT JOIN org_unit o ON o.id = l.org_id";
+     LEFT JOIN community c ON c.id = l.community_id LEFT JOIN org_unit o ON o.id = l.org_id \
+     LEFT JOIN post p ON p.id = l.post_id LEFT JOIN member h ON h.id = l.helped_member_id";
 
 fn format_start(minute: Option<i16>) -> Option<String> {
     minute.map(|m| format!("{:02}:{:02}", m / 60, m % 60))
@@ -81,6 +87,14 @@ fn view(r: LogRow, tz: Tz) -> ServiceLog {
         status: r.status,
         reason: r.reason,
         corrects_id: r.corrects_id,
+        post: r.post_id.map(|id| IdName {
+            id,
+            name: r.post_name.unwrap_or_default(),
+        }),
+        helped: r.helped_member_id.map(|id| IdName {
+            id,
+            name: r.helped_name.unwrap_or_default(),
+        }),
         created_at: r.created_at.with_timezone(&tz).fixed_offset(),
     }
 }
@@ -123,7 +137,15 @@ fn request_hash(req: &ServiceLogRequest, corrects: Option<&str>) -> String {
         req.start_time.as_deref().unwrap_or("").trim(),
         req.note.as_deref().unwrap_or("").trim(),
         corrects.unwrap_or("")
-    );
+    ) + &match (req.post_id, req.helped_member_id) {
+        // Logs stored before posts and 帮扶 existed keep their hash.
+        (None, None) => String::new(),
+        (post, helped) => format!(
+            "|{}|{}",
+            post.map(|p| p.to_string()).unwrap_or_default(),
+            helped.map(|p| p.to_string()).unwrap_or_default()
+        ),
+    };
     Sha256::digest(canonical.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -134,6 +156,25 @@ fn parse_start(text: &str) -> Option<i16> {
     let (h, m) = text.trim().split_once(':')?;
     let (h, m): (i16, i16) = (h.parse().ok()?, m.parse().ok()?);
     ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
+}
+
+/// Whether `other` is another active member of `member_id`'s branch (its
+/// party groups included).
+async fn same_branch(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+    other: i64,
+) -> Result<bool, DbErr> {
+    if member_id == other {
+        return Ok(false);
+    }
+    let holders = crate::checkins::holders_of_member(conn, member_id).await?;
+    let theirs = crate::checkins::holders_of_member(conn, other).await?;
+    Ok(member::Entity::find_by_id(other)
+        .one(conn)
+        .await?
+        .is_some_and(|m| m.status == zhibu_shared::org::MemberStatus::Active)
+        && holders.iter().any(|h| theirs.contains(h)))
 }
 
 /// Whether a log by `member_id` may name `org_id` as the unit that
@@ -245,6 +286,16 @@ async fn check(
             "org_id".into(),
             "只能记录本人所在支部、本支部网格或已加入的行业党委组织的服务".into(),
         );
+    }
+    if let Some(post) = req.post_id
+        && !crate::classes::posts::holds(conn, member_id, post).await?
+    {
+        fields.insert("post_id".into(), "只能记录本人所在岗位的服务".into());
+    }
+    if let Some(helped) = req.helped_member_id
+        && !same_branch(conn, member_id, helped).await?
+    {
+        fields.insert("helped_member_id".into(), "帮扶对象须为本支部党员".into());
     }
     if !fields.is_empty() {
         return Err(ApiError::invalid_fields(fields));
@@ -390,6 +441,8 @@ pub async fn create(
         status: Set(LogStatus::Pending),
         request_hash: Set(hash.clone()),
         corrects_id: Set(corrects.map(str::to_owned)),
+        post_id: Set(req.post_id),
+        helped_member_id: Set(req.helped_member_id),
         reason: Set(None),
         decided_by: Set(None),
         decided_at: Set(None),

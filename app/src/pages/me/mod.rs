@@ -9,7 +9,7 @@ pub mod sectors;
 
 use leptos::prelude::*;
 use zhibu_shared::auth::Me;
-use zhibu_shared::org::Role;
+use zhibu_shared::org::{MemberCategory, Role};
 
 use crate::api;
 use crate::components::{Button, ButtonVariant, Card, Cell, CellGroup, use_toast};
@@ -80,6 +80,13 @@ fn Profile(member: Me) -> impl IntoView {
         .map(|s| s.name)
         .collect::<Vec<_>>()
         .join("、");
+    // Members without jobs hold posts; floating members keep their whereabouts.
+    let classed = categories.iter().any(|c| {
+        matches!(
+            c,
+            MemberCategory::JoblessWithPost | MemberCategory::Floating
+        )
+    });
     let categories = move || {
         let t = i18n.t();
         categories
@@ -143,6 +150,7 @@ fn Profile(member: Me) -> impl IntoView {
         </CellGroup>
         <CellGroup>
             <Cell title=tr(|t| t.home_attendance) href="/attendance"/>
+            {classed.then(|| view! { <Cell title=tr(|t| t.title_my_classes) href="/me/classes"/> })}
             <Cell title=tr(|t| t.title_report) href="/me/community"/>
             <Cell title=tr(|t| t.title_sectors) href="/me/sectors"/>
             <Cell title=tr(|t| t.title_certificate) href="/me/certificate"/>

@@ -126,6 +126,7 @@ fn OrgView(id: i64) -> impl IntoView {
         {head}
         <CellGroup>
             <Cell title=tr(|t| t.title_hours) href=format!("/orgs/{id}/hours")/>
+            <Cell title=tr(|t| t.org_classes) href=format!("/orgs/{id}/classes")/>
         </CellGroup>
         <h2 class="section-title">{tr(|t| t.org_children)}</h2>
         {move || children.with(status_view)}

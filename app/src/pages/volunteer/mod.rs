@@ -167,6 +167,8 @@ fn VolunteerLogs() -> impl IntoView {
             org_id: place_id(&place, SECTOR),
             start_time: None,
             note: (!note.is_empty()).then_some(note),
+            post_id: None,
+            helped_member_id: None,
         };
         let sending = match correcting.get_untracked() {
             Some(id) => api::correct_log(&id, &request),
