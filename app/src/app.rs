@@ -128,6 +128,10 @@ fn more_pages() -> AnyView {
     use crate::pages::checkins::live::LivePage;
     use crate::pages::classes::ClassesPage;
     use crate::pages::classes::mine::MyClassesPage;
+    use crate::pages::governance::inspections::{InspectionPage, InspectionsPage};
+    use crate::pages::governance::meetings::MeetingsPage;
+    use crate::pages::governance::overview::OverviewPage;
+    use crate::pages::governance::problems::ProblemsPage;
     use crate::pages::me::certificate::{CertificatePage, CertificateRequestPage};
     use crate::pages::me::community::CommunityReportPage;
     use crate::pages::me::password::PasswordPage;
@@ -152,6 +156,11 @@ fn more_pages() -> AnyView {
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
+            <Route path=path!("/orgs/:id/meetings") view=MeetingsPage/>
+            <Route path=path!("/orgs/:id/problems") view=ProblemsPage/>
+            <Route path=path!("/orgs/:id/governance") view=OverviewPage/>
+            <Route path=path!("/inspections") view=InspectionsPage/>
+            <Route path=path!("/inspections/:id") view=InspectionPage/>
             <Route path=path!("/review") view=ReviewPage/>
             <Route path=path!("/admin/roster") view=RosterPage/>
             <Route path=path!("/admin/audit") view=AuditPage/>

@@ -11,6 +11,7 @@ mod harness;
 
 mod administration;
 mod check_in_offline;
+mod governance;
 mod member_classes;
 mod opening_the_app;
 mod sign_in_and_activation;

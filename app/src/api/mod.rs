@@ -14,6 +14,7 @@
 mod auth;
 mod checkins;
 mod classes;
+mod governance;
 mod orgs;
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ use zhibu_shared::error::ErrorBody;
 pub use auth::*;
 pub use checkins::*;
 pub use classes::*;
+pub use governance::*;
 pub use orgs::*;
 pub use volunteer::*;
 

@@ -1,6 +1,7 @@
 //! The app's small design system. Styles live in `public/app.css` (the CSP
 //! forbids inline styles), one block per component.
 
+pub mod action;
 pub mod badge;
 pub mod button;
 pub mod card;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod select;
 pub mod toast;
 
+pub use action::{act, error_line};
 pub use badge::{Badge, BadgeTone};
 pub use button::{Button, ButtonVariant};
 pub use card::Card;

@@ -458,6 +458,91 @@ pub struct Strings {
     pub org_classes: &'static str,
     pub difficulty_kinds: [&'static str; 6],
     pub contact_ways: [&'static str; 4],
+
+    // Governance records (组织生活, 抽查, 整改).
+    pub title_meetings: &'static str,
+    pub title_problems: &'static str,
+    pub title_inspections: &'static str,
+    pub title_inspection: &'static str,
+    pub title_governance: &'static str,
+    pub gov_due: &'static str,
+    pub gov_nothing_due: &'static str,
+    pub gov_record_meeting: &'static str,
+    pub gov_meeting_kind: &'static str,
+    pub gov_held_on: &'static str,
+    pub gov_topic: &'static str,
+    pub gov_host: &'static str,
+    pub gov_attendees: &'static str,
+    pub gov_minutes: &'static str,
+    pub gov_photo: &'static str,
+    pub gov_save_meeting: &'static str,
+    pub gov_meeting_saved: &'static str,
+    pub gov_kind_missing: &'static str,
+    pub gov_held_meetings: &'static str,
+    pub gov_no_meetings: &'static str,
+    pub gov_held: &'static str,
+    pub gov_photos: &'static str,
+    pub gov_problems_of_unit: &'static str,
+    pub gov_problems_to_review: &'static str,
+    pub gov_no_problems: &'static str,
+    pub gov_deadline_is: &'static str,
+    pub gov_overdue: &'static str,
+    pub gov_rectification_is: &'static str,
+    pub gov_reopened_because: &'static str,
+    pub gov_rectify_note: &'static str,
+    pub gov_submit_rectification: &'static str,
+    pub gov_rectified: &'static str,
+    pub gov_note_missing: &'static str,
+    pub gov_reopen_reason: &'static str,
+    pub gov_accept: &'static str,
+    pub gov_reopen: &'static str,
+    pub gov_reviewed: &'static str,
+    pub gov_reason_missing: &'static str,
+    pub gov_draw_title: &'static str,
+    pub gov_draw_desc: &'static str,
+    pub gov_scope: &'static str,
+    pub gov_sample_size: &'static str,
+    pub gov_record_kind: &'static str,
+    pub gov_draw: &'static str,
+    pub gov_drawn: &'static str,
+    pub gov_scope_missing: &'static str,
+    pub gov_month_missing: &'static str,
+    pub gov_size_missing: &'static str,
+    pub gov_inspections: &'static str,
+    pub gov_no_inspections: &'static str,
+    pub gov_graded: &'static str,
+    pub gov_seed_is: &'static str,
+    pub gov_inspector_is: &'static str,
+    pub gov_seed_desc: &'static str,
+    pub gov_no_record: &'static str,
+    pub gov_ungraded: &'static str,
+    pub gov_empty_sample: &'static str,
+    pub gov_grade: &'static str,
+    pub gov_grade_missing: &'static str,
+    pub gov_finding_note: &'static str,
+    pub gov_problem: &'static str,
+    pub gov_deadline: &'static str,
+    pub gov_save_finding: &'static str,
+    pub gov_graded_saved: &'static str,
+    pub gov_finding_once: &'static str,
+    pub gov_dues_records: &'static str,
+    pub gov_quarter: &'static str,
+    pub gov_quarter_hint: &'static str,
+    pub gov_meetings_done: &'static str,
+    pub gov_problems_rectified: &'static str,
+    pub gov_venues_complete: &'static str,
+    pub gov_talk_suggested: &'static str,
+    pub gov_order_note: &'static str,
+    pub org_meetings: &'static str,
+    pub org_problems: &'static str,
+    pub org_governance: &'static str,
+    pub me_inspections: &'static str,
+    pub meeting_kinds: [&'static str; 4],
+    pub period_statuses: [&'static str; 3],
+    pub record_kinds: [&'static str; 3],
+    pub grades: [&'static str; 3],
+    pub problem_sources: [&'static str; 2],
+    pub problem_statuses: [&'static str; 4],
 }
 
 /// The languages the app speaks.
@@ -628,4 +713,49 @@ pub fn difficulty_kind_name(
 
 pub fn contact_way_name(t: &Strings, way: zhibu_shared::classes::ContactWay) -> &'static str {
     t.contact_ways[way as usize]
+}
+
+pub fn meeting_kind_name(t: &Strings, kind: zhibu_shared::governance::MeetingKind) -> &'static str {
+    t.meeting_kinds[kind as usize]
+}
+
+pub fn period_status(
+    t: &Strings,
+    status: zhibu_shared::governance::PeriodStatus,
+) -> (&'static str, BadgeTone) {
+    use zhibu_shared::governance::PeriodStatus;
+    let tone = match status {
+        PeriodStatus::Done => BadgeTone::Success,
+        PeriodStatus::Due => BadgeTone::Primary,
+        PeriodStatus::Overdue => BadgeTone::Warning,
+    };
+    (t.period_statuses[status as usize], tone)
+}
+
+pub fn record_kind_name(t: &Strings, kind: zhibu_shared::governance::RecordKind) -> &'static str {
+    t.record_kinds[kind as usize]
+}
+
+pub fn grade_name(t: &Strings, grade: zhibu_shared::governance::Grade) -> &'static str {
+    t.grades[grade as usize]
+}
+
+pub fn problem_source_name(
+    t: &Strings,
+    source: zhibu_shared::governance::ProblemSource,
+) -> &'static str {
+    t.problem_sources[source as usize]
+}
+
+pub fn problem_status(
+    t: &Strings,
+    status: zhibu_shared::governance::ProblemStatus,
+) -> (&'static str, BadgeTone) {
+    use zhibu_shared::governance::ProblemStatus;
+    let tone = match status {
+        ProblemStatus::Open | ProblemStatus::Reopened => BadgeTone::Warning,
+        ProblemStatus::Submitted => BadgeTone::Primary,
+        ProblemStatus::Accepted => BadgeTone::Success,
+    };
+    (t.problem_statuses[status as usize], tone)
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod checkins;
 pub mod classes;
+pub mod governance;
 pub mod home;
 pub mod login;
 pub mod me;

@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use zhibu_shared::api::Page;
 use zhibu_shared::org::{MemberCategory, MemberSummary};
 
-use crate::api::{self, ApiError};
-use crate::components::{Loaded, use_toast};
+use crate::api;
+use crate::components::Loaded;
+pub(crate) use crate::components::{act, error_line};
 use crate::i18n::{Strings, tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::pages::id_param;
@@ -105,39 +106,4 @@ fn member_options(
 
 fn has(member: &MemberSummary, category: MemberCategory) -> bool {
     member.categories.contains(&category)
-}
-
-/// Runs a change: busy while it runs, the server's message on failure, a
-/// toast and `then` on success.
-fn act<T: 'static>(
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    done: fn(&Strings) -> &'static str,
-    work: impl Future<Output = Result<T, ApiError>> + 'static,
-    then: impl FnOnce(T) + 'static,
-) {
-    let toaster = use_toast();
-    let t = use_i18n().t_untracked();
-    busy.set(true);
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = work.await;
-        busy.set(false);
-        match answer {
-            Ok(value) => {
-                error.set(None);
-                toaster.show(done(t));
-                then(value);
-            }
-            Err(e) => error.set(Some(e.message(t))),
-        }
-    });
-}
-
-/// The error line under a form.
-fn error_line(error: RwSignal<Option<String>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p class="form-error" role="alert">{e}</p> })
-    }
 }

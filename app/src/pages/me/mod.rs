@@ -160,6 +160,7 @@ fn Profile(member: Me) -> impl IntoView {
             <CellGroup title=tr(|t| t.me_work)>
                 {org_cells}
                 <Cell title=tr(|t| t.title_review) href="/review"/>
+                <Cell title=tr(|t| t.me_inspections) href="/inspections"/>
                 {is_admin.then(|| view! {
                     <Cell title=tr(|t| t.me_roster) href="/admin/roster"/>
                     <Cell title=tr(|t| t.title_audit) href="/admin/audit"/>

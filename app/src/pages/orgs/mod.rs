@@ -127,6 +127,9 @@ fn OrgView(id: i64) -> impl IntoView {
         <CellGroup>
             <Cell title=tr(|t| t.title_hours) href=format!("/orgs/{id}/hours")/>
             <Cell title=tr(|t| t.org_classes) href=format!("/orgs/{id}/classes")/>
+            <Cell title=tr(|t| t.org_meetings) href=format!("/orgs/{id}/meetings")/>
+            <Cell title=tr(|t| t.org_problems) href=format!("/orgs/{id}/problems")/>
+            <Cell title=tr(|t| t.org_governance) href=format!("/orgs/{id}/governance")/>
         </CellGroup>
         <h2 class="section-title">{tr(|t| t.org_children)}</h2>
         {move || children.with(status_view)}
