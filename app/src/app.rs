@@ -13,7 +13,7 @@ use crate::pages::checkins::CheckinsPage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::volunteer::VolunteerPage;
-use crate::session::provide_session;
+use crate::session::{SignInAgain, provide_session};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <TopBar/>
+            <SignInAgain/>
             <main class="page">
                 <FlatRoutes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>

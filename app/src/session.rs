@@ -16,6 +16,8 @@ const MEMBER_KEY: &str = "zhibu.member";
 #[derive(Debug, Clone, Copy)]
 pub struct SessionContext {
     member: RwSignal<Option<Me>>,
+    /// Counts sessions that expired while a member was signed in.
+    expired: RwSignal<u32>,
 }
 
 impl SessionContext {
@@ -53,7 +55,8 @@ pub fn provide_session() -> SessionContext {
         None
     };
     let member = RwSignal::new(stored);
-    let context = SessionContext { member };
+    let expired = RwSignal::new(0);
+    let context = SessionContext { member, expired };
     let toaster = use_toast();
     let i18n = use_i18n();
     api::on_session_change(move |change| match change {
@@ -65,6 +68,7 @@ pub fn provide_session() -> SessionContext {
             remember(None);
             if member.with_untracked(Option::is_some) {
                 toaster.show(i18n.t_untracked().session_expired);
+                expired.update(|n| *n += 1);
             }
             member.set(None);
         }
@@ -75,6 +79,32 @@ pub fn provide_session() -> SessionContext {
     });
     provide_context(context);
     context
+}
+
+/// Inside the router: an expired session goes to sign-in, which comes back
+/// to the page the member was on.
+#[component]
+pub fn SignInAgain() -> impl IntoView {
+    let session = use_session();
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if session.expired.get() == 0 {
+            return;
+        }
+        let search = location.search.get_untracked();
+        let here = if search.is_empty() {
+            location.pathname.get_untracked()
+        } else {
+            format!("{}?{search}", location.pathname.get_untracked())
+        };
+        if !here.starts_with("/login") {
+            navigate(
+                &format!("/login?next={}", api::enc(&here)),
+                Default::default(),
+            );
+        }
+    });
 }
 
 pub fn use_session() -> SessionContext {

@@ -67,13 +67,20 @@ async fn a_meeting_is_recorded_with_a_photo_and_a_problem_found_in_it_is_rectifi
             &set_value("input[name=topic]", "研究冬季慰问困难党员"),
         )
         .await;
+    // Tapping a name ticks it: the whole row is the target, as in roll-call.
     shell
         .wait_for_value(
-            "two attendees ticked",
-            "(() => { const boxes = [...document.querySelectorAll('main .row-check input')]; \
-               if (boxes.length < 2) return null; boxes[0].click(); boxes[1].click(); return true; })()",
+            "two names in the attendee list",
+            "(() => { const names = [...document.querySelectorAll('main .row-select .row-title')]; \
+               if (names.length < 2) return null; names[0].id = 'first'; names[1].id = 'second'; return true; })()",
         )
         .await;
+    shell.tap("#first").await;
+    shell.tap("#second").await;
+    let ticked: usize = shell
+        .eval("[...document.querySelectorAll('main .row-check input')].filter((b) => b.checked).length")
+        .await;
+    assert_eq!(ticked, 2, "tapping two names ticks two boxes");
     shell
         .wait_for_value(
             "the photo",

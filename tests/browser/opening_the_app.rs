@@ -22,7 +22,17 @@ async fn the_shell_renders_in_chinese_at_phone_width() {
     assert_eq!(shell.title().await, "支部");
     assert_eq!(shell.eval::<String>("document.title").await, "支部");
     let text: String = shell.eval("document.querySelector('main').innerText").await;
-    assert!(text.contains("暂无主题党日安排"), "home page text: {text}");
+    // Signed out, home says what Zhibu is and offers the way in.
+    assert!(
+        text.contains("党员身边的组织生活"),
+        "home page text: {text}"
+    );
+    assert!(
+        shell
+            .eval::<bool>("!!document.querySelector('main a.btn-primary[href^=\"/login\"]')")
+            .await,
+        "no sign-in button on the signed-out home"
+    );
 
     assert_eq!(shell.eval::<u32>("innerWidth").await, WIDTH);
     let overflow: bool = shell
@@ -91,7 +101,7 @@ async fn the_tab_bar_navigates_between_tabs() {
         ("/checkin", "活动打卡", "暂无可签到的活动"),
         ("/service", "志愿服务", "暂无志愿服务记录"),
         ("/me", "我的", "尚未登录"),
-        ("/", "支部", "暂无主题党日安排"),
+        ("/", "支部", "党员身边的组织生活"),
     ];
     for (path, title, text) in steps {
         shell.tap(&format!(".tabbar a[href='{path}']")).await;
@@ -323,7 +333,7 @@ async fn after_going_offline_a_reload_still_shows_the_shell() {
     assert!(!shell.eval::<bool>("navigator.onLine").await);
     let text: String = shell.eval("document.querySelector('main').innerText").await;
     assert!(
-        text.contains("暂无主题党日安排"),
+        text.contains("党员身边的组织生活"),
         "offline home page text: {text}"
     );
 

@@ -144,6 +144,31 @@ async fn signing_in_shows_the_member_renews_an_expired_token_once_and_signs_out(
         )
         .await;
 
+    // A session that cannot be renewed (both tokens refused) goes to
+    // sign-in, which comes back to the page the member was on.
+    shell
+        .eval::<bool>(
+            "(localStorage.setItem('zhibu.access_token', 'expired'), \
+              localStorage.setItem('zhibu.refresh_token', 'revoked'), true)",
+        )
+        .await;
+    shell.open("/me").await;
+    shell
+        .wait_until(
+            "sign-in with the way back",
+            "location.pathname === '/login' && new URLSearchParams(location.search).get('next') === '/me'",
+        )
+        .await;
+    shell.type_into("input[name=phone]", DEMO_MEMBER).await;
+    shell.type_into("input[name=password]", DEMO_PASSWORD).await;
+    shell.tap("form button[type=submit]").await;
+    shell
+        .wait_until(
+            "back on 我的",
+            "location.pathname === '/me' && !!document.querySelector('.profile-name')",
+        )
+        .await;
+
     // Signing out ends the session on the server too.
     let access = shell.local_storage("zhibu.access_token").await.unwrap();
     shell.tap("main .btn-danger").await;

@@ -51,11 +51,13 @@ pub fn List(
                     href,
                     action: acts,
                 } = item;
+                // With checkboxes and no link, the whole row is the checkbox's
+                // label: tapping a name ticks it.
                 let check = selected.map(|selected| {
                     let key = key.clone();
                     let toggle_key = key.clone();
                     view! {
-                        <label class="row-check">
+                        <span class="row-check">
                             <input
                                 type="checkbox"
                                 aria-label=title.clone()
@@ -70,7 +72,7 @@ pub fn List(
                                     });
                                 }
                             />
-                        </label>
+                        </span>
                     }
                 });
                 let badge = badge.map(|(text, tone)| view! { <super::Badge tone=tone>{text}</super::Badge> });
@@ -81,9 +83,17 @@ pub fn List(
                     </span>
                     {badge}
                 };
-                let main = match href {
-                    Some(href) => view! { <a class="row-main row-link" href=href>{text}</a> }.into_any(),
-                    None => view! { <div class="row-main">{text}</div> }.into_any(),
+                let main = match (href, check) {
+                    (Some(href), check) => view! {
+                        <label class="row-select">{check}</label>
+                        <a class="row-main row-link" href=href>{text}</a>
+                    }
+                    .into_any(),
+                    (None, Some(check)) => view! {
+                        <label class="row-main row-select">{check}{text}</label>
+                    }
+                    .into_any(),
+                    (None, None) => view! { <div class="row-main">{text}</div> }.into_any(),
                 };
                 let button = action.filter(|_| acts).map(|(label, run)| {
                     view! {
@@ -92,7 +102,7 @@ pub fn List(
                         </button>
                     }
                 });
-                view! { <li class="row">{check}{main}{button}</li> }
+                view! { <li class="row">{main}{button}</li> }
             })
             .collect_view();
         view! { <ul class="list">{rows}</ul> }.into_any()

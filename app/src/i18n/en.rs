@@ -22,6 +22,9 @@ pub const EN: Strings = Strings {
     home_greeting: "Hello, ",
     home_empty_title: "No theme party day scheduled",
     home_empty_desc: "Theme party day is the first Thursday of each month; it shows here once your branch publishes it.",
+    home_welcome_title: "Zhibu: branch life in your pocket",
+    home_welcome_desc: "Check in on Theme Party Day, log volunteer hours, report to your community and keep branch records. Using it is never required: your secretary can record for you.",
+    home_welcome_activate: "First time? Sign in with an activation code",
 
     checkin_empty_title: "Nothing to check in to",
     checkin_empty_desc: "On theme party day, scan the QR code your secretary shows to check in.",

@@ -42,6 +42,9 @@ pub struct Strings {
     pub home_greeting: &'static str,
     pub home_empty_title: &'static str,
     pub home_empty_desc: &'static str,
+    pub home_welcome_title: &'static str,
+    pub home_welcome_desc: &'static str,
+    pub home_welcome_activate: &'static str,
 
     pub checkin_empty_title: &'static str,
     pub checkin_empty_desc: &'static str,

@@ -22,6 +22,9 @@ pub const ZH: Strings = Strings {
     home_greeting: "你好，",
     home_empty_title: "暂无主题党日安排",
     home_empty_desc: "每月第一个星期四是主题党日，支部发布安排后会显示在这里。",
+    home_welcome_title: "支部：党员身边的组织生活",
+    home_welcome_desc: "主题党日扫码签到、志愿服务记时长、社区报到和组织生活记录。不用也没关系，支部书记可以代为登记。",
+    home_welcome_activate: "第一次使用？用激活码登录",
 
     checkin_empty_title: "暂无可签到的活动",
     checkin_empty_desc: "主题党日当天，扫描书记出示的二维码即可签到。",

@@ -22,11 +22,21 @@ pub fn HomePage() -> impl IntoView {
         if signed_in.get() {
             later(signed_in_home()).into_any()
         } else {
-            view! {
-                <Empty title=tr(|t| t.home_empty_title) description=tr(|t| t.home_empty_desc)/>
-            }
-            .into_any()
+            view! { <Welcome/> }.into_any()
         }
+    }
+}
+
+/// What Zhibu is, for someone who has not signed in, and the way in.
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <Card>
+            <h2 class="card-title">{tr(|t| t.home_welcome_title)}</h2>
+            <p class="muted">{tr(|t| t.home_welcome_desc)}</p>
+            <a href="/login?next=/" class="btn btn-primary btn-block">{tr(|t| t.me_login)}</a>
+            <p class="form-hint"><a href="/login?activate=1&next=/">{tr(|t| t.home_welcome_activate)}</a></p>
+        </Card>
     }
 }
 
