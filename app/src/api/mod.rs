@@ -13,6 +13,7 @@
 
 mod auth;
 mod checkins;
+mod notify;
 mod orgs;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ use zhibu_shared::error::ErrorBody;
 
 pub use auth::*;
 pub use checkins::*;
+pub use notify::*;
 pub use orgs::*;
 pub use volunteer::*;
 
@@ -214,6 +216,18 @@ async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     decode(
         &call("PATCH", path, Some(Body::Json(encode(body)?)), false)
+            .await?
+            .text,
+    )
+}
+
+/// `PUT {BASE}{path}` with a JSON body.
+async fn put<B: Serialize + ?Sized, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    decode(
+        &call("PUT", path, Some(Body::Json(encode(body)?)), false)
             .await?
             .text,
     )
