@@ -12,5 +12,6 @@ mod harness;
 mod administration;
 mod check_in_offline;
 mod opening_the_app;
+mod reminders;
 mod sign_in_and_activation;
 mod volunteer_hours;
