@@ -29,6 +29,9 @@ const REFRESH_EVERY: Duration = Duration::from_secs(5 * 60);
 pub struct Bell {
     unread: RwSignal<u64>,
     asking: StoredValue<bool>,
+    /// Bumped when the member reads some: a count asked for before then is
+    /// out of date when it arrives.
+    reads: StoredValue<u32>,
 }
 
 impl Bell {
@@ -49,10 +52,13 @@ impl Bell {
         }
         self.asking.set_value(true);
         let bell = *self;
+        let reads = bell.reads.get_value();
         wasm_bindgen_futures::spawn_local(async move {
             let answer = api::unread_notifications().await;
             bell.asking.set_value(false);
-            if let Ok(unread) = answer {
+            if let Ok(unread) = answer
+                && bell.reads.get_value() == reads
+            {
                 bell.unread.set(unread);
             }
         });
@@ -60,6 +66,7 @@ impl Bell {
 
     /// The member has just read `count` of them.
     pub fn read(&self, count: u64) {
+        self.reads.update_value(|n| *n = n.wrapping_add(1));
         self.unread
             .update(|unread| *unread = unread.saturating_sub(count));
     }
@@ -71,6 +78,7 @@ pub fn provide_bell() -> Bell {
     let bell = Bell {
         unread: RwSignal::new(0),
         asking: StoredValue::new(false),
+        reads: StoredValue::new(0),
     };
     provide_context(bell);
     let in_front = || !document().hidden();
