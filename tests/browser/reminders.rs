@@ -36,13 +36,14 @@ const PROMPT: &str = "(() => {\n\
   };\n\
 })();";
 
-/// What the local push endpoint received: path, body, Authorization.
-type Received = Arc<Mutex<Vec<(String, Vec<u8>, Option<String>)>>>;
+/// A message the local push endpoint received: path, body, Authorization.
+type Push = (String, Vec<u8>, Option<String>);
+type Received = Arc<Mutex<Vec<Push>>>;
 
 async fn receive(
     req: HttpRequest,
     body: web::Bytes,
-    received: web::Data<Mutex<Vec<(String, Vec<u8>, Option<String>)>>>,
+    received: web::Data<Mutex<Vec<Push>>>,
 ) -> HttpResponse {
     let auth = req
         .headers()
