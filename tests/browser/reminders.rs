@@ -8,7 +8,8 @@
 //! sets it through DevTools as the member's tap would. It cannot reach a
 //! real push service either, so the encrypted push goes to a local endpoint
 //! subscribed through the API with the test's own P-256 keys, as a browser's
-//! subscription would be.
+//! subscription would be; the decrypted message is then handed to the app's
+//! service worker through DevTools, which shows it as a notification.
 
 use std::sync::{Arc, Mutex};
 
@@ -103,12 +104,57 @@ impl Subscription {
         }})
     }
 
-    fn decrypt(&self, body: &[u8]) -> Value {
+    /// The plaintext of a message encrypted for this subscription.
+    fn plain(&self, body: &[u8]) -> Vec<u8> {
         let auth = web_push_native::Auth::clone_from_slice(&self.auth);
-        let plain = web_push_native::decrypt(body.to_vec(), &self.secret, &auth)
-            .expect("a message encrypted for this subscription");
-        serde_json::from_slice(&plain).expect("a JSON payload")
+        web_push_native::decrypt(body.to_vec(), &self.secret, &auth)
+            .expect("a message encrypted for this subscription")
     }
+
+    fn decrypt(&self, body: &[u8]) -> Value {
+        serde_json::from_slice(&self.plain(body)).expect("a JSON payload")
+    }
+}
+
+/// Delivers `data` to the page's service worker as a push message
+/// (DevTools' `ServiceWorker.deliverPushMessage`).
+async fn deliver_to_service_worker(shell: &Shell, data: &str) {
+    use chromiumoxide::cdp::browser_protocol::service_worker::{
+        DeliverPushMessageParams, EnableParams, EventWorkerRegistrationUpdated,
+    };
+    use futures_util::StreamExt;
+    shell.wait_for_service_worker().await;
+    let origin = shell.app.url("");
+    let origin = origin.trim_end_matches('/');
+    let mut updates = shell
+        .page
+        .event_listener::<EventWorkerRegistrationUpdated>()
+        .await
+        .expect("listening to service worker registrations");
+    shell
+        .page
+        .execute(EnableParams::default())
+        .await
+        .expect("ServiceWorker.enable");
+    let registration = tokio::time::timeout(WAIT, async {
+        while let Some(update) = updates.next().await {
+            if let Some(r) = update
+                .registrations
+                .iter()
+                .find(|r| !r.is_deleted && r.scope_url.starts_with(origin))
+            {
+                return r.registration_id.clone();
+            }
+        }
+        panic!("no registration of the app's service worker");
+    })
+    .await
+    .expect("the app's service worker registration");
+    shell
+        .page
+        .execute(DeliverPushMessageParams::new(origin, registration, data))
+        .await
+        .expect("ServiceWorker.deliverPushMessage");
 }
 
 /// The member's branch's theme day this month and the county's zone.
@@ -283,6 +329,25 @@ async fn a_theme_day_reminder_turned_on_in_settings_reaches_the_bell_the_list_an
     );
     assert_eq!(message["url"], "/checkin");
     assert_eq!(message["id"], note["id"]);
+
+    // The same message handed to the app's service worker, as the push
+    // service would: it shows the notification with its page.
+    deliver_to_service_worker(
+        &shell,
+        &String::from_utf8(subscription.plain(body)).unwrap(),
+    )
+    .await;
+    let shown = shell
+        .wait_for_value(
+            "the notification shown by the service worker",
+            "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => \
+               ns.length ? ns.map((n) => ({title: n.title, body: n.body, url: n.data && n.data.url, tag: n.tag})) : null)",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!([{"title": "明天是主题党日", "body": note["body"], "url": "/checkin", "tag": format!("zhibu-{}", note["id"])}])
+    );
 
     // Moving to another page asks again: the bell shows one.
     shell.tap(".tabbar .tab[href='/']").await;
