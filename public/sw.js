@@ -84,3 +84,49 @@ function withTimeout(promise, ms) {
     );
   });
 }
+
+// Web Push from the server (server/src/notify/push.rs): the payload is
+// JSON `{title, body, url, id}`. One notification per message, tagged by id
+// so a message delivered twice shows once.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = { body: event.data ? event.data.text() : '' };
+  }
+  const title = message.title || '支部';
+  const options = {
+    body: message.body || '',
+    icon: '/icons/icon-192.png',
+    lang: 'zh-CN',
+    data: { url: message.url || '/notifications', id: message.id },
+  };
+  if (message.id !== undefined) options.tag = 'zhibu-' + message.id;
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// Tapping a notification opens its page: in a window of the app already
+// open when there is one, else in a new one. Only paths of the app itself.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = (event.notification.data && event.notification.data.url) || '/notifications';
+  const target = new URL(path, self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : self.location.origin + '/notifications';
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (open) {
+      await open.focus();
+      if ('navigate' in open) {
+        try {
+          await open.navigate(url);
+        } catch (error) {
+          // An uncontrolled window refuses `navigate`; it is focused at least.
+        }
+      }
+      return;
+    }
+    await self.clients.openWindow(url);
+  })());
+});

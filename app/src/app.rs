@@ -12,6 +12,7 @@ use crate::outbox::provide_outbox;
 use crate::pages::checkins::CheckinsPage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::notifications::provide_bell;
 use crate::pages::volunteer::VolunteerPage;
 use crate::session::{SignInAgain, provide_session};
 
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
     provide_session();
     provide_page_title();
     provide_outbox();
+    provide_bell();
     wechat_entry();
 
     view! {
@@ -103,7 +105,7 @@ macro_rules! lazy_route {
 lazy_route!(Me, me_page, crate::pages::me::MePage);
 lazy_route!(Login, login_page, crate::pages::login::LoginPage);
 
-/// The pages most members seldom open (my attendance, the secretary's live
+/// The pages most members seldom open (notifications, my attendance, the secretary's live
 /// screen, reporting, joining, certificates, the org browser, the hours
 /// dashboard, review) live in one chunk fetched the first time one of them
 /// is opened; the service worker precaches it for offline use. They are
@@ -138,6 +140,8 @@ fn more_pages() -> AnyView {
     use crate::pages::me::password::PasswordPage;
     use crate::pages::me::sectors::SectorsPage;
     use crate::pages::members::MemberPage;
+    use crate::pages::notifications::list::NotificationsPage;
+    use crate::pages::notifications::settings::NotificationSettingsPage;
     use crate::pages::orgs::OrgPage;
     use crate::pages::orgs::hours::HoursPage;
     use crate::pages::review::ReviewPage;
@@ -151,6 +155,8 @@ fn more_pages() -> AnyView {
             <Route path=path!("/me/certificate") view=CertificateRequestPage/>
             <Route path=path!("/me/password") view=PasswordPage/>
             <Route path=path!("/me/classes") view=MyClassesPage/>
+            <Route path=path!("/me/notifications") view=NotificationSettingsPage/>
+            <Route path=path!("/notifications") view=NotificationsPage/>
             <Route path=path!("/certificates/:number") view=|| view! { <CertificatePage verify=false/> }/>
             <Route path=path!("/verify/:number") view=|| view! { <CertificatePage verify=true/> }/>
             <Route path=path!("/members/:id") view=MemberPage/>

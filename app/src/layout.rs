@@ -1,10 +1,11 @@
-//! The frame around every page: the top bar with the page title and the
-//! bottom tab bar.
+//! The frame around every page: the top bar with the page title and, for a
+//! signed-in member, the notification bell; the bottom tab bar.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::{Strings, tr, use_i18n};
+use crate::pages::notifications::BellLink;
 
 /// Picks a page's title out of the current catalogue, so the title follows
 /// locale changes.
@@ -45,6 +46,7 @@ pub fn TopBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <h1 class="topbar-title">{text}</h1>
+            <BellLink/>
         </header>
     }
 }

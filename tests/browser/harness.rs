@@ -11,6 +11,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::browser::{
+    PermissionDescriptor, PermissionSetting, SetPermissionParams,
+};
 use chromiumoxide::cdp::browser_protocol::network::{
     self, EmulateNetworkConditionsByRuleParams, NetworkConditions, OverrideNetworkStateParams,
 };
@@ -427,6 +430,25 @@ impl Shell {
             response.status()
         );
         response.json().await.unwrap()
+    }
+
+    /// Sets the browser's answer for a permission (`notifications`) on the
+    /// app's origin, as the member's choice in a prompt or in the browser's
+    /// settings would.
+    pub async fn set_permission(&self, name: &str, setting: PermissionSetting) {
+        let origin = self.app.url("");
+        let origin = origin.trim_end_matches('/').to_owned();
+        self.browser
+            .execute(
+                SetPermissionParams::builder()
+                    .permission(PermissionDescriptor::new(name))
+                    .setting(setting)
+                    .origin(origin)
+                    .build()
+                    .expect("permission parameters"),
+            )
+            .await
+            .expect("Browser.setPermission");
     }
 
     pub async fn local_storage(&self, key: &str) -> Option<String> {

@@ -14,5 +14,6 @@ mod check_in_offline;
 mod governance;
 mod member_classes;
 mod opening_the_app;
+mod reminders;
 mod sign_in_and_activation;
 mod volunteer_hours;

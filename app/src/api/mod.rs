@@ -15,6 +15,7 @@ mod auth;
 mod checkins;
 mod classes;
 mod governance;
+mod notify;
 mod orgs;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ pub use auth::*;
 pub use checkins::*;
 pub use classes::*;
 pub use governance::*;
+pub use notify::*;
 pub use orgs::*;
 pub use volunteer::*;
 

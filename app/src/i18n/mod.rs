@@ -546,6 +546,26 @@ pub struct Strings {
     pub grades: [&'static str; 3],
     pub problem_sources: [&'static str; 2],
     pub problem_statuses: [&'static str; 4],
+    // Notifications: the bell, the list and the settings.
+    pub bell: &'static str,
+    pub bell_unread: &'static str,
+    pub title_notifications: &'static str,
+    pub title_notification_settings: &'static str,
+    pub notification_unread: &'static str,
+    pub notifications_empty: &'static str,
+    pub notify_intro: &'static str,
+    pub notify_kinds_title: &'static str,
+    /// In the order of `NotificationKind::ALL`.
+    pub notify_kinds: [&'static str; 4],
+    pub notify_kind_hints: [&'static str; 4],
+    pub notify_quiet: &'static str,
+    pub notify_quiet_from: &'static str,
+    pub notify_quiet_to: &'static str,
+    pub notify_quiet_hint: &'static str,
+    pub notify_saved: &'static str,
+    pub notify_push_on: &'static str,
+    pub notify_push_refused: &'static str,
+    pub notify_push_unavailable: &'static str,
 }
 
 /// The languages the app speaks.

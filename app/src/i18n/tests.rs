@@ -142,3 +142,16 @@ fn locales_are_found_by_their_own_tags_only() {
     assert_eq!(Locale::from_tag("fr"), None);
     assert_eq!(Locale::default(), Locale::Zh);
 }
+
+#[test]
+fn every_locale_names_each_kind_of_reminder() {
+    assert_eq!(
+        ZH.notify_kinds.len(),
+        zhibu_shared::notify::NotificationKind::ALL.len()
+    );
+    for locale in Locale::ALL {
+        let t = locale.strings();
+        distinct(&t.notify_kinds);
+        distinct(&t.notify_kind_hints);
+    }
+}

@@ -9,6 +9,7 @@ pub mod login;
 pub mod me;
 pub mod members;
 pub mod not_found;
+pub mod notifications;
 pub mod orgs;
 pub mod review;
 pub mod volunteer;

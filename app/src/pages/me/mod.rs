@@ -28,6 +28,9 @@ pub fn MePage() -> impl IntoView {
             None => view! { <Guest/> }.into_any(),
         }}
         <CellGroup title=tr(|t| t.me_settings)>
+            {move || session.is_signed_in().then(|| view! {
+                <Cell title=tr(|t| t.title_notification_settings) href="/me/notifications"/>
+            })}
             <Cell title=tr(|t| t.me_language)>
                 <LanguageSwitch/>
             </Cell>
