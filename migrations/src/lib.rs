@@ -15,6 +15,7 @@ pub mod m20261130_000010_checked_states;
 pub mod m20261201_000011_governance;
 pub mod m20261201_000012_notifications;
 pub mod m20261201_000013_member_classes;
+mod builders;
 
 pub struct Migrator;
 

@@ -12,18 +12,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::builders::{fk, one_of};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// `column IN (values)`, or NULL too.
-fn one_of(column: impl IntoIden + Copy + 'static, values: &[&str], nullable: bool) -> SimpleExpr {
-    let listed = Expr::col(column).is_in(values.iter().map(|v| (*v).to_owned()));
-    if nullable {
-        Expr::col(column).is_null().or(listed)
-    } else {
-        listed
-    }
-}
 
 pub const MEETING_KINDS: &[&str] = &["branch_assembly", "committee", "group", "lecture"];
 pub const RECORD_KINDS: &[&str] = &["meetings", "decisions", "dues"];
@@ -52,16 +44,6 @@ pub const VENUE_ITEMS: &[&str] = &[
 ];
 pub const ATTACHMENT_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
 pub const ATTACHMENT_OWNERS: &[&str] = &["meeting", "problem", "decision_step", "venue"];
-
-fn fk(
-    from: (impl IntoIden + 'static, impl IntoIden + 'static),
-    to: (impl IntoIden + 'static, impl IntoIden + 'static),
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

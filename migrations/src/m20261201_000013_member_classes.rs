@@ -6,6 +6,12 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::builders::fk;
+
+fn one_of(column: impl IntoIden + Copy + 'static, values: &[&str]) -> SimpleExpr {
+    crate::builders::one_of(column, values, false)
+}
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -19,20 +25,6 @@ pub const DIFFICULTY_KINDS: &[&str] = &[
 ];
 pub const CONTACT_WAYS: &[&str] = &["phone", "wechat", "visit", "other"];
 const LOG_STATUSES: &[&str] = &["pending", "approved", "rejected", "superseded"];
-
-fn one_of(column: impl IntoIden + Copy + 'static, values: &[&str]) -> SimpleExpr {
-    Expr::col(column).is_in(values.iter().map(|v| (*v).to_owned()))
-}
-
-fn fk(
-    from: (impl IntoIden + 'static, impl IntoIden + 'static),
-    to: (impl IntoIden + 'static, impl IntoIden + 'static),
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
