@@ -23,7 +23,7 @@ ZHIBU_BIND="127.0.0.1:$port" \
 ZHIBU_PUBLIC_DIR="$data/no-pwa" \
 ZHIBU_LOGIN_FAILURES_PER_IP=1000000 \
 RUST_LOG=warn \
-  target/debug/zhibu serve --demo >"$data/server.log" 2>&1 &
+  "${CARGO_TARGET_DIR:-target}/debug/zhibu" serve --demo >"$data/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
