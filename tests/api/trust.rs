@@ -353,7 +353,27 @@ async fn links_come_from_the_configured_public_url_never_from_request_headers() 
         "{code}"
     );
     let member = app.token(demo::MEMBER).await;
-    let month = Month::of(today()).previous();
+    let secretary = app.token(demo::SECRETARY).await;
+    // An hour of approved service to attest.
+    let logged: Value = app
+        .post(
+            "/service-logs",
+            &member,
+            &json!({"id": uuid::Uuid::new_v4().to_string(), "kind": "volunteer", "date": today(), "minutes": 60}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let decided = app
+        .post(
+            "/service-logs/review",
+            &secretary,
+            &json!({"ids": [logged["id"].clone()], "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(decided.status(), 200, "{logged}");
+    let month = Month::of(today());
     let r = app
         .client
         .post(app.api("/me/certificates"))

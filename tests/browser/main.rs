@@ -14,6 +14,7 @@ mod check_in_offline;
 mod governance;
 mod member_classes;
 mod opening_the_app;
+mod phone_ux;
 mod reminders;
 mod sign_in_and_activation;
 mod volunteer_hours;

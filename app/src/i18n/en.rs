@@ -269,6 +269,7 @@ pub const EN: Strings = Strings {
     community_none: "No community found",
     report_title: "Report to your home community",
     report_desc: "In-office members report to the community where they live; its secretary confirms.",
+    report_current: "Reporting to: ",
     report_action: "Report",
     report_sent: "Sent; the community will confirm",
     report_mine: "My reports",

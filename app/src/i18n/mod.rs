@@ -254,6 +254,7 @@ pub struct Strings {
     pub community_none: &'static str,
     pub report_title: &'static str,
     pub report_desc: &'static str,
+    pub report_current: &'static str,
     pub report_action: &'static str,
     pub report_sent: &'static str,
     pub report_mine: &'static str,

@@ -252,6 +252,7 @@ pub const ZH: Strings = Strings {
     community_none: "没有找到社区",
     report_title: "到居住地社区报到",
     report_desc: "在职党员到居住地社区报到，由社区书记确认。",
+    report_current: "当前报到社区：",
     report_action: "报到",
     report_sent: "已提交报到，等待社区确认",
     report_mine: "我的报到",

@@ -74,6 +74,13 @@ pub async fn issue_certificate(
             })
         })
         .collect();
+    // A certificate attests service; with none approved there is nothing to attest.
+    if by_kind.is_empty() {
+        return Err(ApiError::invalid(
+            "from",
+            "所选期间没有已通过审核的服务时长，无法开具证明",
+        ));
+    }
     let number = certificate_number()?;
     let issued = now();
     let body = Certificate {

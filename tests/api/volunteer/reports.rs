@@ -1,5 +1,6 @@
 //! Hours reports: exports, certificates and the follow-up list.
 
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use zhibu_tests::{demo, spawn_demo_app};
 
@@ -108,6 +109,36 @@ fn csv_reader(text: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+#[tokio::test]
+async fn a_certificate_is_refused_for_months_without_approved_service() {
+    let app = spawn_demo_app().await;
+    let member = app.token(demo::MEMBER).await;
+    // A pending hour is not yet service to attest.
+    let (status, _) = log(
+        &app,
+        &member,
+        json!({"id": uuid(), "kind": "volunteer", "date": today(), "minutes": 60}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let r = app
+        .post(
+            "/me/certificates",
+            &member,
+            &json!({"from": month(), "to": month()}),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    assert!(body["message"].as_str().unwrap().contains("无法开具证明"), "{body}");
+    let stored = zhibu_server::entities::certificate::Entity::find()
+        .count(app.db.reader())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
 }
 
 #[tokio::test]

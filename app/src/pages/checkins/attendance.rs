@@ -126,9 +126,36 @@ pub fn AttendancePage() -> impl IntoView {
             }
         });
     };
+    // The form opens above the list: bring it into view, named for its day.
+    let form = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if making_up.get().is_some() {
+            request_animation_frame(move || {
+                if let Some(form) = form.get_untracked() {
+                    form.scroll_into_view();
+                }
+            });
+        }
+    });
+    let form_title = move || {
+        let t = i18n.t();
+        let id = making_up.get();
+        let day = rows.with(|state| {
+            state
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|rows| rows.iter().find(|r| Some(r.theme_day.id) == id))
+                .map(|r| format!("{} {}", r.theme_day.date, r.theme_day.title))
+        });
+        match day {
+            Some(day) => format!("{} · {day}", t.makeup_title),
+            None => t.makeup_title.to_owned(),
+        }
+    };
     view! {
         {move || making_up.get().map(|_| view! {
-            <Card title=tr(|t| t.makeup_title)>
+            <div node_ref=form>
+            <Card title=form_title>
                 <Field label=|t| t.makeup_studied name="studied" value=studied/>
                 <Field label=|t| t.makeup_studied_on name="studied_on" kind="date" value=studied_on/>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -136,6 +163,7 @@ pub fn AttendancePage() -> impl IntoView {
                     {tr(|t| t.submit)}
                 </Button>
             </Card>
+            </div>
         })}
         {move || rows.with(status_view)}
         <List items=items action=(|t| t.makeup_action, start) empty=|t| t.attendance_empty/>

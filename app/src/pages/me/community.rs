@@ -24,10 +24,8 @@ pub fn CommunitySearch(
     let found = RwSignal::new(None::<Result<Vec<Community>, api::ApiError>>);
     let busy = RwSignal::new(false);
     let search = move |_| {
+        // An empty search lists the communities by name.
         let text = q.get_untracked();
-        if text.trim().is_empty() {
-            return;
-        }
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
             let answer = api::search_communities(text.trim()).await;
@@ -76,6 +74,15 @@ pub fn CommunityReportPage() -> impl IntoView {
     let i18n = use_i18n();
     let toaster = use_toast();
     let mine = LocalResource::new(api::my_community_reports);
+    // Where I report now, as the roster or an approved report has it.
+    let session = crate::session::use_session();
+    let current = move || {
+        session.member().and_then(|m| m.community).map(|c| {
+            view! {
+                <p class="current-community">{tr(|t| t.report_current)}{c.name}</p>
+            }
+        })
+    };
     let error = RwSignal::new(None::<String>);
     let report = Callback::new(move |(community_id, _name): (i64, String)| {
         let t = i18n.t_untracked();
@@ -115,6 +122,7 @@ pub fn CommunityReportPage() -> impl IntoView {
     };
     view! {
         <Card title=tr(|t| t.report_title)>
+            {current}
             <p class="muted form-hint">{tr(|t| t.report_desc)}</p>
             <CommunitySearch pick=report action=|t| t.report_action/>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
