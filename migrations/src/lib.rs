@@ -2,6 +2,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod builders;
 mod m20261126_000001_foundation;
 mod m20261126_000002_identity;
 mod m20261127_000003_theme_days;
@@ -15,7 +16,6 @@ pub mod m20261130_000010_checked_states;
 pub mod m20261201_000011_governance;
 pub mod m20261201_000012_notifications;
 pub mod m20261201_000013_member_classes;
-mod builders;
 
 pub struct Migrator;
 

@@ -9,7 +9,9 @@ async fn a_member_without_approved_service_is_told_why_no_certificate_is_issued(
     shell
         .wait_for_value("开具证明", &click_button("main .card", "开具证明"))
         .await;
-    shell.wait_for_text("所选期间没有已通过审核的服务时长").await;
+    shell
+        .wait_for_text("所选期间没有已通过审核的服务时长")
+        .await;
     assert_eq!(shell.path().await, "/me/certificate");
     shell.close().await;
 }

@@ -133,7 +133,10 @@ async fn a_certificate_is_refused_for_months_without_approved_service() {
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "validation_failed");
-    assert!(body["message"].as_str().unwrap().contains("无法开具证明"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("无法开具证明"),
+        "{body}"
+    );
     let stored = zhibu_server::entities::certificate::Entity::find()
         .count(app.db.reader())
         .await
