@@ -3,39 +3,10 @@
 //! record and raises a problem; the secretary rectifies it; the inspector
 //! accepts it.
 
-use std::time::Instant;
-
-use serde_json::Value;
-
 use crate::harness::*;
 
 /// A 1 × 1 PNG, as a phone camera would give a (much larger) JPEG.
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-
-async fn until(
-    shell: &Shell,
-    token: &str,
-    path: &str,
-    what: &str,
-    check: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let answer = shell.api_get(token, path).await;
-        if check(&answer) {
-            return answer;
-        }
-        assert!(Instant::now() < deadline, "{what}: {answer}");
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-fn click_link(href: &str) -> String {
-    format!(
-        "(() => {{ const a = document.querySelector('a[href=\"{href}\"]'); \
-           if (!a) return null; a.click(); return true; }})()"
-    )
-}
 
 #[tokio::test]
 async fn a_meeting_is_recorded_with_a_photo_and_a_problem_found_in_it_is_rectified_and_accepted() {

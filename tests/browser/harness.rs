@@ -600,6 +600,33 @@ pub async fn activate_in_browser(
         .await;
 }
 
+/// Polls the API at `path` with `token` until `check` holds; the answer.
+pub async fn until(
+    shell: &Shell,
+    token: &str,
+    path: &str,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let answer = shell.api_get(token, path).await;
+        if check(&answer) {
+            return answer;
+        }
+        assert!(Instant::now() < deadline, "{what}: {answer}");
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Clicks the link to `href`, once it exists.
+pub fn click_link(href: &str) -> String {
+    format!(
+        "(() => {{ const a = document.querySelector('a[href=\"{href}\"]'); \
+           if (!a) return null; a.click(); return true; }})()"
+    )
+}
+
 /// Clicks the `main` button (below `scope`) whose text is `text`.
 pub fn click_button(scope: &str, text: &str) -> String {
     format!(

@@ -2,8 +2,6 @@
 //! and floating members' contacts) and a floating member keeping their
 //! whereabouts.
 
-use std::time::Instant;
-
 use serde_json::{Value, json};
 
 use crate::harness::*;
@@ -23,19 +21,6 @@ async fn patch(shell: &Shell, token: &str, path: &str, body: Value) {
         "PATCH {path}: {}",
         response.status()
     );
-}
-
-/// Polls the API until `check` holds for the answer at `path`.
-async fn until(shell: &Shell, token: &str, path: &str, what: &str, check: impl Fn(&Value) -> bool) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let answer = shell.api_get(token, path).await;
-        if check(&answer) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{what}: {answer}");
-        tokio::time::sleep(POLL).await;
-    }
 }
 
 #[tokio::test]
@@ -77,10 +62,7 @@ async fn a_secretary_sets_posts_and_contacts_and_a_floating_member_keeps_their_w
     shell
         .wait_for_value(
             "the 党员分类管理 link",
-            &format!(
-                "(() => {{ const a = document.querySelector('a[href=\"/orgs/{branch}/classes\"]'); \
-                   if (!a) return null; a.click(); return true; }})()"
-            ),
+            &click_link(&format!("/orgs/{branch}/classes")),
         )
         .await;
     shell.wait_for_text("还没有设立岗位").await;
@@ -186,11 +168,7 @@ async fn a_secretary_sets_posts_and_contacts_and_a_floating_member_keeps_their_w
     shell.sign_out_locally().await;
     shell.sign_in(DEMO_MEMBER, "/me").await;
     shell
-        .wait_for_value(
-            "the 岗位与去向 link",
-            "(() => { const a = document.querySelector('a[href=\"/me/classes\"]'); \
-               if (!a) return null; a.click(); return true; })()",
-        )
+        .wait_for_value("the 岗位与去向 link", &click_link("/me/classes"))
         .await;
     shell.wait_for_text("一对一联系人").await;
     shell

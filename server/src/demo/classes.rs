@@ -14,7 +14,7 @@ use zhibu_shared::classes::{
 use zhibu_shared::org::{MemberCategory, MemberStatus};
 use zhibu_shared::volunteer::{ServiceKind, ServiceLogRequest};
 
-use super::county_caller;
+use super::{api, county_caller};
 use crate::access::Caller;
 use crate::classes::{difficulty, floating, posts};
 use crate::sql;
@@ -59,10 +59,6 @@ struct Unit {
 struct Peer {
     id: i64,
     branch_id: i64,
-}
-
-fn api(e: crate::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
 }
 
 fn member_caller(id: i64, branch_id: i64) -> Caller {

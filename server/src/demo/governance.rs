@@ -16,16 +16,12 @@ use zhibu_shared::governance::{
 use zhibu_shared::org::MemberStatus;
 use zhibu_shared::theme_day::Month;
 
-use super::{COUNTY_COMMITTEE, DEMO_LOGINS, county_caller};
+use super::{COUNTY_COMMITTEE, DEMO_LOGINS, api, county_caller};
 use crate::access::{Caller, Grant};
 use crate::entities::{member, role_grant};
 use crate::governance::{decisions, inspections, meetings, problems, schedule, venues};
 use crate::orgs::tree;
 use crate::sql;
-
-fn api(e: crate::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
 
 /// A stable pseudo-random number from a few integers (no RNG in seeds).
 fn mix(parts: &[i64]) -> u64 {

@@ -457,6 +457,11 @@ async fn seed_members(txn: &DatabaseTransaction) -> anyhow::Result<()> {
 }
 
 /// The county acting as a whole: the seed decides what reviewers would.
+/// A domain error as a seed step's error.
+fn api(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
 async fn county_caller(txn: &DatabaseTransaction) -> anyhow::Result<crate::access::Caller> {
     use crate::access::{Caller, Grant};
     let county = tree::find_path(txn, &[COUNTY_COMMITTEE])
