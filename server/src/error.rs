@@ -229,37 +229,6 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
     }
 }
 
-/// Maps actix's JSON extractor errors to the API's error body.
-pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::ContentType => ApiError::UnsupportedMediaType,
-        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
-        E::Deserialize(e) if e.is_data() => ApiError::Validation {
-            code: "invalid_body",
-            message: format!("请求内容的字段不符合要求：{e}"),
-            fields: BTreeMap::new(),
-        },
-        E::Deserialize(_) => ApiError::BadRequest {
-            code: "malformed_json",
-            message: "请求内容不是有效的 JSON".to_owned(),
-        },
-        E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
-        _ => ApiError::BadRequest {
-            code: "bad_request",
-            message: "无法读取请求内容".to_owned(),
-        },
-    }
-}
-
-/// Maps actix's query-string errors to a 400 with the API's error body.
-pub fn query_error(err: actix_web::error::QueryPayloadError) -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_query",
-        message: format!("查询参数有误：{err}"),
-    }
-}
-
 /// Maps path-segment errors (a non-number id, say) to a 404, as for any
 /// object that does not exist.
 pub fn path_error(_err: actix_web::error::PathError) -> ApiError {

@@ -72,3 +72,10 @@ pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
     tracing::debug!(path = req.path(), method = %req.method(), "unknown API route");
     ApiError::NotFound.error_response()
 }
+
+/// `/api/docs` without its slash: the Swagger UI lives at `/api/docs/`.
+pub async fn docs_with_slash() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, "/api/docs/"))
+        .finish()
+}

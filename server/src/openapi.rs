@@ -17,7 +17,8 @@ use zhibu_shared::error::ErrorBody;
         description = "The JSON API of Zhibu for the PWA and WeChat mini-program clients. \
                        Errors answer with ErrorBody: {code, message (Chinese), fields?}."
     ),
-    components(schemas(ErrorBody)),
+    // InboxKind appears only as a query parameter, which utoipa does not collect.
+    components(schemas(ErrorBody, zhibu_shared::volunteer::InboxKind)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Probes"),
@@ -95,18 +96,24 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 );
                 add("404", "Missing, or outside the caller's reach");
             }
-            let has_parameters =
-                operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) || path.contains('{');
+            let has_query = operation.parameters.as_ref().is_some_and(|p| {
+                p.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)))
+            });
             if operation.request_body.is_some() {
-                add("400", "The body is not the expected JSON");
+                add("400", "The body cannot be read: not JSON, or a broken form");
                 add("413", "The body is larger than allowed");
                 add("415", "The body is not of the documented content type");
-                add("422", "A field is invalid");
+                add("422", "A field is missing or invalid; `fields` names it");
             }
-            if has_parameters {
-                add("400", "A parameter is malformed");
+            if path.contains('{') {
                 add("404", "No such object");
-                add("422", "A parameter is invalid");
+            }
+            if has_query {
+                add(
+                    "422",
+                    "A query parameter is malformed or invalid; `fields` names it",
+                );
             }
         }
         routes.push((ResourceDef::new(path.as_str()), methods));

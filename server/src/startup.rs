@@ -211,19 +211,11 @@ fn run(
         App::new()
             .app_data(state.clone())
             .app_data(assets.clone())
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(max_body)
-                    .error_handler(|err, _req| error::json_error(err).into()),
-            )
+            // Bodies are read by `extract::Json` within this limit.
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(
                 actix_multipart::form::MultipartFormConfig::default()
                     .total_limit(crate::roster::handlers::MAX_ROSTER_BYTES),
-            )
-            .app_data(
-                web::QueryConfig::default()
-                    .error_handler(|err, _req| error::query_error(err).into()),
             )
             .app_data(
                 web::PathConfig::default().error_handler(|err, _req| error::path_error(err).into()),
@@ -247,6 +239,7 @@ fn run(
                     .url("/api/openapi.json", crate::openapi::finish(api))
             })
             .into_app()
+            .route("/api/docs", web::get().to(http::docs_with_slash))
             .service(web::scope("/api").default_service(web::to(http::api_not_found)))
             .default_service(web::to(crate::static_files::serve))
     })

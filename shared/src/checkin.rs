@@ -101,6 +101,8 @@ pub struct CheckinCode {
     pub short_code: String,
     /// Opens the PWA and checks in.
     pub url: String,
+    /// The same in the WeChat mini-program.
+    pub mini_program: crate::links::MiniProgramLink,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: DateTime<FixedOffset>,
     /// The url as a QR code, an SVG document.
@@ -166,6 +168,21 @@ pub struct Checkin {
     pub claimed_at: Option<DateTime<FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Which theme day, for lists that mix days (the review inbox); absent
+    /// in the answer to a check-in, whose caller knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme_day: Option<ThemeDayRef>,
+}
+
+/// A theme day as a list names it: its date, title and unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThemeDayRef {
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: NaiveDate,
+    pub title: String,
+    pub org: IdName,
 }
 
 /// `POST /theme-days/{id}/roll-call`.

@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod classes;
 pub mod error;
 pub mod governance;
+pub mod links;
 pub mod member;
 pub mod notify;
 pub mod org;

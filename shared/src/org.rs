@@ -314,6 +314,10 @@ pub struct ImportReport {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// With errors: ErrorBody's `fields`, keyed `rows[N].列名` (`file` for
+    /// the file itself), so a generic client shows them like any 422.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[cfg(test)]

@@ -166,7 +166,18 @@ pub struct SectorMembership {
     pub reason: Option<String>,
 }
 
-/// `GET /review/pending`: everything the caller may decide.
+vocabulary! {
+    /// The kinds of request in the review inbox.
+    InboxKind {
+        Checkins = "checkins", "签到";
+        ServiceLogs = "service_logs", "服务时长";
+        CommunityReports = "community_reports", "社区报到";
+        SectorMemberships = "sector_memberships", "加入行业党委";
+    }
+}
+
+/// `GET /review/pending`: what the caller may decide, oldest first, a page
+/// of each kind (or of the one kind asked for).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PendingInbox {
@@ -174,6 +185,31 @@ pub struct PendingInbox {
     pub service_logs: Vec<ServiceLog>,
     pub community_reports: Vec<CommunityReport>,
     pub sector_memberships: Vec<SectorMembership>,
+    /// Per kind, the `cursor` of its next page (`?kind=…&cursor=…`); null
+    /// when that kind has no more.
+    #[serde(default)]
+    pub next_cursor: PendingCursors,
+}
+
+/// The next page of each kind in the inbox, when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingCursors {
+    pub checkins: Option<String>,
+    pub service_logs: Option<String>,
+    pub community_reports: Option<String>,
+    pub sector_memberships: Option<String>,
+}
+
+impl PendingInbox {
+    /// True when some kind has another page.
+    pub fn has_more(&self) -> bool {
+        let c = &self.next_cursor;
+        c.checkins.is_some()
+            || c.service_logs.is_some()
+            || c.community_reports.is_some()
+            || c.sector_memberships.is_some()
+    }
 }
 
 /// One row of an hours report.
@@ -237,6 +273,9 @@ pub struct Certificate {
     pub issued_at: DateTime<FixedOffset>,
     /// Opens the same figures for whoever holds the certificate.
     pub verify_url: String,
+    /// The same in the WeChat mini-program.
+    #[serde(default)]
+    pub mini_program: crate::links::MiniProgramLink,
 }
 
 /// `POST /me/certificates`.

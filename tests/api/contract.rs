@@ -34,6 +34,34 @@ struct Contract {
     listed: Vec<(Operation, usize)>,
     /// Every call a table row names, in any cell (the first one included).
     named: Vec<(Operation, usize)>,
+    /// The statuses a row's other cells name for its call (see `STATUSES`).
+    statuses: Vec<(Operation, u16, usize)>,
+}
+
+/// The statuses the contract's rows are read for. 200 and 400 are left
+/// out: rows also say "at most 200" or "400 days back".
+const STATUSES: &[u16] = &[201, 204, 401, 403, 404, 405, 409, 413, 415, 422, 429];
+
+/// The statuses named in a cell: three-digit numbers of `STATUSES` standing
+/// alone (not inside a longer number or a code span).
+fn statuses(cell: &str) -> Vec<u16> {
+    let outside: String = cell.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    let mut found = Vec::new();
+    let chars: Vec<char> = outside.chars().collect();
+    for (i, window) in chars.windows(3).enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 3);
+        if window.iter().all(char::is_ascii_digit)
+            && !before.is_some_and(|c| c.is_ascii_digit() || c == '.')
+            && !after.is_some_and(|c| c.is_ascii_digit())
+        {
+            let n: u16 = window.iter().collect::<String>().parse().unwrap();
+            if STATUSES.contains(&n) && !found.contains(&n) {
+                found.push(n);
+            }
+        }
+    }
+    found
 }
 
 impl Contract {
@@ -69,8 +97,40 @@ impl Contract {
                     contract.named.push((operation, index + 1));
                 }
             }
+            let row_calls: Vec<Operation> = cells
+                .first()
+                .map(|c| code_spans(c).iter().flat_map(|s| operations(s)).collect())
+                .unwrap_or_default();
+            for call in &row_calls {
+                for cell in cells.iter().skip(1) {
+                    for status in statuses(cell) {
+                        contract.statuses.push((call.clone(), status, index + 1));
+                    }
+                }
+            }
         }
         contract
+    }
+
+    /// The statuses a row names that its operation does not document.
+    fn undocumented_statuses(
+        &self,
+        documented: &BTreeMap<Operation, BTreeSet<u16>>,
+    ) -> Vec<String> {
+        self.statuses
+            .iter()
+            .filter(|(operation, status, _)| {
+                documented
+                    .get(operation)
+                    .is_some_and(|known| !known.contains(status))
+            })
+            .map(|(operation, status, line)| {
+                format!(
+                    "docs/api.md:{line}: {} answers {status}, which the OpenAPI document does not list",
+                    show(operation)
+                )
+            })
+            .collect()
     }
 
     /// Everything the contract and the served operations disagree on.
@@ -179,6 +239,24 @@ fn served_operations(doc: &Value) -> BTreeSet<Operation> {
     served
 }
 
+/// The statuses each served operation documents.
+fn documented_statuses(doc: &Value) -> BTreeMap<Operation, BTreeSet<u16>> {
+    let mut documented = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("the document has paths") {
+        let Some(relative) = path.strip_prefix(BASE).filter(|p| p.starts_with('/')) else {
+            continue;
+        };
+        for (method, operation) in item.as_object().expect("a path item is an object") {
+            let statuses = operation["responses"]
+                .as_object()
+                .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
+                .unwrap_or_default();
+            documented.insert((method.to_uppercase(), relative.to_owned()), statuses);
+        }
+    }
+    documented
+}
+
 #[tokio::test]
 async fn the_contract_lists_exactly_the_operations_the_openapi_document_serves() {
     let app = spawn_app().await;
@@ -196,7 +274,9 @@ async fn the_contract_lists_exactly_the_operations_the_openapi_document_serves()
         served.contains(&("POST".into(), "/auth/login".into())),
         "the document's operations are read: {served:?}"
     );
-    let differences = Contract::parse(CONTRACT).differences(&served);
+    let contract = Contract::parse(CONTRACT);
+    let mut differences = contract.differences(&served);
+    differences.extend(contract.undocumented_statuses(&documented_statuses(&doc)));
     assert!(
         differences.is_empty(),
         "docs/api.md and GET /api/openapi.json disagree ({} differences):\n{}",
@@ -214,7 +294,7 @@ Prose naming `GET /prose` is not a row.
 | call | who | body / answer |
 |---|---|---|
 | `GET /orgs/{id}/hours?from=&by=child\\|month` | anyone | `{a\\|b}`; see `POST /refs` |
-| `POST /gone` | nobody | – |
+| `POST /gone` | nobody | → 201 X; 409 `code_409`, at most 200, 4220 ms |
 | `GET/PUT /orgs/{id}/venue` | secretary | – |
 ## Later
 Planned — not served yet.
@@ -252,6 +332,19 @@ Planned — not served yet.
     ]
     .into();
     assert_eq!(
+        contract
+            .statuses
+            .iter()
+            .map(|(o, s, _)| (o.clone(), *s))
+            .collect::<Vec<_>>(),
+        [(op("POST", "/gone"), 201), (op("POST", "/gone"), 409)]
+    );
+    let documented = BTreeMap::from([(op("POST", "/gone"), BTreeSet::from([201]))]);
+    assert_eq!(
+        contract.undocumented_statuses(&documented),
+        ["docs/api.md:7: `POST /gone` answers 409, which the OpenAPI document does not list"]
+    );
+    assert_eq!(
         contract.differences(&served),
         [
             "docs/api.md:7: `POST /gone` is not served (no such operation in the OpenAPI document)",
@@ -260,4 +353,162 @@ Planned — not served yet.
             "docs/api.md lists `GET /orgs/{id}/hours` on more than one row: lines [6, 15]",
         ]
     );
+}
+
+/// The statuses an operation can answer whatever it does, by what it takes.
+fn required_statuses(path: &str, operation: &Value) -> Vec<u16> {
+    let mut required = Vec::new();
+    if operation["security"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty())
+    {
+        required.extend([401, 403, 404]);
+    }
+    if operation.get("requestBody").is_some() {
+        required.extend([400, 413, 415, 422]);
+    }
+    if path.contains('{') {
+        required.push(404);
+    }
+    let has_query = operation["parameters"]
+        .as_array()
+        .is_some_and(|p| p.iter().any(|p| p["in"] == "query"));
+    if has_query {
+        required.push(422);
+    }
+    required
+}
+
+/// The operations a throttle guards, which answer 429 with `Retry-After`.
+const THROTTLED: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/wechat"),
+    ("post", "/api/v1/auth/wechat/bind"),
+    ("post", "/api/v1/auth/activate"),
+    ("post", "/api/v1/theme-days/{id}/checkins"),
+];
+
+async fn openapi_document() -> Value {
+    let app = spawn_app().await;
+    app.client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A response's JSON schema, resolved when it is a reference.
+fn response_schema<'a>(doc: &'a Value, response: &'a Value) -> Option<&'a Value> {
+    let schema = response.pointer("/content/application~1json/schema")?;
+    match schema["$ref"].as_str() {
+        Some(reference) => doc.pointer(reference.trim_start_matches('#')),
+        None => Some(schema),
+    }
+}
+
+#[tokio::test]
+async fn every_operation_documents_the_errors_it_can_answer_with_the_error_body() {
+    let doc = openapi_document().await;
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let mut required = required_statuses(path, operation);
+            if THROTTLED.contains(&(method.as_str(), path.as_str())) {
+                required.push(429);
+            }
+            for status in required {
+                if !responses.contains_key(&status.to_string()) {
+                    missing.push(format!("{method} {path}: {status} is not documented"));
+                }
+            }
+            for (status, response) in responses {
+                if !status.starts_with('4') {
+                    continue;
+                }
+                // Every error answers ErrorBody's code and message at least.
+                let properties =
+                    response_schema(&doc, response).and_then(|s| s["properties"].as_object());
+                if !properties.is_some_and(|p| p.contains_key("code") && p.contains_key("message"))
+                {
+                    missing.push(format!(
+                        "{method} {path}: {status} does not document the error body"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} gaps:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+/// Every `vocabulary!` of the shared crate, read from its source, with its
+/// wire codes in order: the server's own enums are the source.
+fn vocabularies() -> Vec<(String, Vec<String>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for block in text.split("vocabulary! {").skip(1) {
+            let body = &block[..block.find("\n}").unwrap()];
+            let mut lines = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("///") && !l.starts_with("#["));
+            let name = lines
+                .next()
+                .unwrap()
+                .trim_end_matches('{')
+                .trim()
+                .to_owned();
+            let codes = lines
+                .filter_map(|l| l.split('"').nth(1).filter(|_| l.contains(" = \"")))
+                .map(str::to_owned)
+                .collect();
+            found.push((name, codes));
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn every_vocabulary_the_server_sends_is_documented_with_all_its_values() {
+    let doc = openapi_document().await;
+    let vocabularies = vocabularies();
+    assert!(
+        vocabularies
+            .iter()
+            .any(|(name, codes)| name == "LogStatus" && codes.contains(&"superseded".to_owned())),
+        "the shared sources are read: {vocabularies:?}"
+    );
+    let mut wrong = Vec::new();
+    for (name, codes) in &vocabularies {
+        let Some(schema) = doc.pointer(&format!("/components/schemas/{name}")) else {
+            wrong.push(format!("{name} is not a schema of the document"));
+            continue;
+        };
+        let documented: Vec<String> = schema["enum"]
+            .as_array()
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if &documented != codes {
+            wrong.push(format!(
+                "{name}: the document lists {documented:?}, the server sends {codes:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

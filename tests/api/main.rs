@@ -23,3 +23,4 @@ mod states;
 mod trust;
 mod volunteer;
 mod wechat;
+mod wire;

@@ -10,6 +10,8 @@ use zhibu_shared::audit::AuditEntry;
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Query;
+use crate::params::{Dates, Limit};
 use crate::state::AppState;
 use crate::time::today;
 
@@ -18,11 +20,16 @@ pub struct AuditParams {
     /// The unit whose subtree to show; the caller's admin unit by default.
     pub org_id: Option<i64>,
     /// `YYYY-MM-DD`; 30 days before `to` by default.
+    #[serde(default, deserialize_with = "crate::params::date")]
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<NaiveDate>,
     /// `YYYY-MM-DD`; today by default.
+    #[serde(default, deserialize_with = "crate::params::date")]
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
-    /// At most 200; 50 by default.
-    pub limit: Option<u64>,
+    /// 1 to 200; 50 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<Limit>,
     pub cursor: Option<String>,
 }
 
@@ -32,7 +39,7 @@ pub struct AuditParams {
 pub async fn audit(
     state: web::Data<AppState>,
     auth: AuthMember,
-    query: web::Query<AuditParams>,
+    query: Query<AuditParams>,
 ) -> ApiResult<web::Json<Page<AuditEntry>>> {
     let caller = Caller::of(&auth);
     let org_id = match query.org_id {
@@ -42,8 +49,11 @@ pub async fn audit(
             .first()
             .ok_or_else(|| ApiError::forbidden("只有组织部管理员可以查看审计记录"))?,
     };
-    let to = query.to.unwrap_or_else(|| today(state.timezone));
-    let from = query.from.unwrap_or(to - chrono::Duration::days(30));
+    let (from, to) = Dates {
+        from: query.from,
+        to: query.to,
+    }
+    .resolve(today(state.timezone), 30)?;
     let before = match query.cursor.as_deref() {
         None | Some("") => None,
         Some(cursor) => Some(
@@ -56,7 +66,7 @@ pub async fn audit(
         org_id,
         from,
         to,
-        limit: query.limit.unwrap_or(50),
+        limit: Limit::rows(query.limit),
         before,
     };
     Ok(web::Json(

@@ -10,6 +10,7 @@ use zhibu_shared::error::ErrorBody;
 use super::{AuthMember, sessions, wechat};
 use crate::client_ip::client_ip;
 use crate::error::ApiResult;
+use crate::extract::Json;
 use crate::members;
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ use crate::state::AppState;
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<web::Json<Session>> {
     let session = sessions::login_with_password(
         state.db.writer(),
@@ -55,7 +56,7 @@ pub async fn login(
 #[post("/auth/wechat")]
 pub async fn wechat_login(
     state: web::Data<AppState>,
-    body: web::Json<WechatLoginRequest>,
+    body: Json<WechatLoginRequest>,
 ) -> ApiResult<HttpResponse> {
     match wechat::login(state.db.writer(), &state.keys, &state.wechat, &body.code).await? {
         wechat::WechatLogin::Session(session) => Ok(HttpResponse::Ok().json(session)),
@@ -80,7 +81,7 @@ pub async fn wechat_login(
 pub async fn wechat_bind(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<WechatBindRequest>,
+    body: Json<WechatBindRequest>,
 ) -> ApiResult<web::Json<Session>> {
     let session = wechat::bind(
         state.db.writer(),
@@ -111,7 +112,7 @@ pub async fn wechat_bind(
 pub async fn activate(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ActivateRequest>,
+    body: Json<ActivateRequest>,
 ) -> ApiResult<web::Json<Session>> {
     Ok(web::Json(
         super::activation::activate(
@@ -135,7 +136,7 @@ pub async fn activate(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> ApiResult<web::Json<Session>> {
     Ok(web::Json(
         sessions::refresh(state.db.writer(), &state.keys, &body.refresh_token).await?,
@@ -170,7 +171,7 @@ pub async fn me(state: web::Data<AppState>, auth: AuthMember) -> ApiResult<web::
 pub async fn change_password(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> ApiResult<web::Json<Session>> {
     let body = body.into_inner();
     members::change_password(

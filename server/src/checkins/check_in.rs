@@ -119,9 +119,11 @@ async fn existing_answer(
             && row.theme_day_id == theme_day_id
             && row.request_hash == hash
         {
-            let checkin = checkins_where(conn, "c.id = $1", vec![id.into()], tz, None)
+            let mut checkin = checkins_where(conn, "c.id = $1", vec![id.into()], tz, None)
                 .await?
                 .remove(0);
+            // A replay answers exactly what the first answer was.
+            checkin.theme_day = None;
             return Ok(Some(CheckinOutcome {
                 checkin,
                 created: false,
@@ -133,9 +135,10 @@ async fn existing_answer(
         ));
     }
     if let Some(row) = rows.into_iter().next() {
-        let first = checkins_where(conn, "c.id = $1", vec![row.id.into()], tz, None)
+        let mut first = checkins_where(conn, "c.id = $1", vec![row.id.into()], tz, None)
             .await?
             .remove(0);
+        first.theme_day = None;
         return Err(ApiError::Conflict {
             code: "already_checked_in",
             message: match first.status {
@@ -251,6 +254,7 @@ pub async fn check_in(
         at: now.with_timezone(&tz).fixed_offset(),
         claimed_at: claimed.map(|c| c.with_timezone(&tz).fixed_offset()),
         reason,
+        theme_day: None,
     };
     Ok(CheckinOutcome {
         checkin,

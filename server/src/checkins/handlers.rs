@@ -2,8 +2,6 @@
 //! views under `/me` and `/orgs/{id}`.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use zhibu_shared::checkin::{
     AlreadyCheckedIn, Attendance, AttendanceReport, Checkin, CheckinCode, CheckinRequest,
     DuesPayment, DuesPaymentRequest, Makeup, MakeupRequest, MyAttendance, ReviewRequest,
@@ -14,108 +12,62 @@ use zhibu_shared::theme_day::Month;
 
 use crate::access::Caller;
 use crate::auth::{AuthMember, AuthToken};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::extract::{Json, Query};
+use crate::params::{MonthParam, Months};
 use crate::state::AppState;
 use crate::time::today;
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct MonthRange {
-    /// First month, `YYYY-MM` (a date's month also works); this month by default.
-    pub from: Option<String>,
-    /// Last month; two months after `from` by default.
-    pub to: Option<String>,
-}
-
-fn parse_month(field: &str, text: &str) -> ApiResult<Month> {
-    Month::parse(text)
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .map(Month::of)
-        })
-        .ok_or_else(|| ApiError::invalid(field, "月份须写成 YYYY-MM"))
-}
-
-impl MonthRange {
-    fn resolve(&self, state: &AppState) -> ApiResult<(Month, Month)> {
-        let from = match &self.from {
-            Some(f) => parse_month("from", f)?,
-            None => Month::of(today(state.timezone)),
-        };
-        let to = match &self.to {
-            Some(t) => parse_month("to", t)?,
-            None => from.next().next(),
-        };
-        if to < from {
-            return Err(ApiError::invalid("to", "结束月份不能早于开始月份"));
-        }
-        Ok((from, to))
-    }
+/// This month in the county.
+fn this_month(state: &AppState) -> Month {
+    Month::of(today(state.timezone))
 }
 
 /// Theme days of my branch and my sector committees.
-#[utoipa::path(tag = "theme-days", params(MonthRange), responses((status = 200, body = Vec<ThemeDay>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", params(Months), responses((status = 200, body = Vec<ThemeDay>)), security(("bearer" = [])))]
 #[get("/me/theme-days")]
 pub async fn my_theme_days(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<MonthRange>,
+    q: Query<Months>,
 ) -> ApiResult<web::Json<Vec<ThemeDay>>> {
-    let (from, to) = q.resolve(&state)?;
+    // From this month to two months later by default.
+    let (from, to) = q.resolve(this_month(&state), |from| from.next().next())?;
     Ok(web::Json(
         super::my_theme_days(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
 }
 
 /// My theme days with my check-in, study, dues and make-up.
-#[utoipa::path(tag = "theme-days", params(MonthRange), responses((status = 200, body = Vec<MyAttendance>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", params(Months), responses((status = 200, body = Vec<MyAttendance>)), security(("bearer" = [])))]
 #[get("/me/attendance")]
 pub async fn my_attendance(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<MonthRange>,
+    q: Query<Months>,
 ) -> ApiResult<web::Json<Vec<MyAttendance>>> {
-    let (from, to) = match (&q.from, &q.to) {
-        (None, None) => {
-            let now = Month::of(today(state.timezone));
-            let mut from = now;
-            for _ in 0..11 {
-                from = from.previous();
-            }
-            (from, now)
-        }
-        _ => q.resolve(&state)?,
-    };
+    // The last 12 months by default.
+    let now = this_month(&state);
+    let mut year_ago = now;
+    for _ in 0..11 {
+        year_ago = year_ago.previous();
+    }
+    let (from, to) = q.resolve(year_ago, |from| now.max(from))?;
     Ok(web::Json(
         super::my_attendance(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct MonthQuery {
-    /// `YYYY-MM`; this month by default.
-    pub month: Option<String>,
-}
-
-impl MonthQuery {
-    fn resolve(&self, state: &AppState) -> ApiResult<Month> {
-        match &self.month {
-            Some(m) => parse_month("month", m),
-            None => Ok(Month::of(today(state.timezone))),
-        }
-    }
-}
-
 /// The month's theme days of the unit's subtree (scheduled on the first Thursday).
-#[utoipa::path(tag = "theme-days", params(MonthQuery), responses((status = 200, body = Vec<ThemeDay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(tag = "theme-days", params(MonthParam), responses((status = 200, body = Vec<ThemeDay>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/theme-days")]
 pub async fn org_theme_days(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<MonthQuery>,
+    q: Query<MonthParam>,
 ) -> ApiResult<web::Json<Vec<ThemeDay>>> {
-    let month = q.resolve(&state)?;
+    let month = q.month.unwrap_or_else(|| this_month(&state));
     let caller = Caller::of(&auth);
     Ok(web::Json(
         super::org_theme_days(
@@ -130,15 +82,17 @@ pub async fn org_theme_days(
 }
 
 /// Attendance of the month for the unit and each child unit.
-#[utoipa::path(tag = "theme-days", params(MonthQuery), responses((status = 200, body = AttendanceReport), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+///
+/// Read by managers (secretary, org officer, admin) over the unit; anyone else gets 404.
+#[utoipa::path(tag = "theme-days", params(MonthParam), responses((status = 200, body = AttendanceReport), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/attendance")]
 pub async fn org_attendance(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<MonthQuery>,
+    q: Query<MonthParam>,
 ) -> ApiResult<web::Json<AttendanceReport>> {
-    let month = q.resolve(&state)?;
+    let month = q.month.unwrap_or_else(|| this_month(&state));
     let caller = Caller::of(&auth);
     Ok(web::Json(
         super::org_attendance(state.db.reader(), &caller, id.into_inner(), month).await?,
@@ -165,7 +119,7 @@ pub async fn patch_theme_day(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<ThemeDayPatch>,
+    body: Json<ThemeDayPatch>,
 ) -> ApiResult<web::Json<ThemeDay>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -220,7 +174,7 @@ pub async fn check_in(
     state: web::Data<AppState>,
     token: AuthToken,
     id: web::Path<i64>,
-    body: web::Json<CheckinRequest>,
+    body: Json<CheckinRequest>,
 ) -> ApiResult<HttpResponse> {
     let outcome = super::check_in(
         state.db.reader(),
@@ -246,7 +200,7 @@ pub async fn roll_call(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<RollCall>,
+    body: Json<RollCall>,
 ) -> ApiResult<web::Json<Vec<Checkin>>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -293,7 +247,7 @@ pub async fn attendance(
 pub async fn review_checkins(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<String>>,
+    body: Json<ReviewRequest<String>>,
 ) -> ApiResult<web::Json<ReviewResult<String>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
@@ -316,7 +270,7 @@ pub async fn record_dues(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<DuesPaymentRequest>,
+    body: Json<DuesPaymentRequest>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let payment = super::record_dues(
@@ -350,7 +304,7 @@ pub async fn mark_study(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<StudyDone>,
+    body: Json<StudyDone>,
 ) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let updated = super::mark_study(
@@ -373,7 +327,7 @@ pub async fn request_makeup(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<MakeupRequest>,
+    body: Json<MakeupRequest>,
 ) -> ApiResult<HttpResponse> {
     let makeup = super::request_makeup(
         state.db.writer(),
@@ -405,7 +359,7 @@ pub async fn list_makeups(
 pub async fn review_makeups(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<i64>>,
+    body: Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;

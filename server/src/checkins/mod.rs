@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter};
 use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
-    Checkin, CheckinMethod, Geofence, ReviewStatus, ThemeDay, ThemeDayStatus,
+    Checkin, CheckinMethod, Geofence, ReviewStatus, ThemeDay, ThemeDayRef, ThemeDayStatus,
 };
 use zhibu_shared::org::{MemberStatus, OrgKind};
 use zhibu_shared::theme_day::Month;
@@ -282,6 +282,10 @@ struct CheckinRow {
     at: DateTime<FixedOffset>,
     client_time: Option<DateTime<FixedOffset>>,
     reason: Option<String>,
+    day_date: chrono::NaiveDate,
+    day_title: String,
+    day_org_id: i64,
+    day_org_name: String,
 }
 
 fn checkin_view(r: CheckinRow, tz: Tz) -> Checkin {
@@ -297,11 +301,22 @@ fn checkin_view(r: CheckinRow, tz: Tz) -> Checkin {
         at: r.at.with_timezone(&tz).fixed_offset(),
         claimed_at: r.client_time.map(|c| c.with_timezone(&tz).fixed_offset()),
         reason: r.reason,
+        theme_day: Some(ThemeDayRef {
+            id: r.theme_day_id,
+            date: r.day_date,
+            title: r.day_title,
+            org: IdName {
+                id: r.day_org_id,
+                name: r.day_org_name,
+            },
+        }),
     }
 }
 
-const CHECKIN_SELECT: &str = "SELECT c.id, c.theme_day_id, c.member_id, m.name AS member_name, c.method, c.status, c.at, c.client_time, c.reason \
-     FROM checkin c JOIN member m ON m.id = c.member_id";
+const CHECKIN_SELECT: &str = "SELECT c.id, c.theme_day_id, c.member_id, m.name AS member_name, c.method, c.status, c.at, c.client_time, c.reason, \
+     td.date AS day_date, td.title AS day_title, td.org_id AS day_org_id, tdo.name AS day_org_name \
+     FROM checkin c JOIN member m ON m.id = c.member_id \
+     JOIN theme_day td ON td.id = c.theme_day_id JOIN org_unit tdo ON tdo.id = td.org_id";
 
 pub async fn checkins_where(
     conn: &impl ConnectionTrait,

@@ -226,9 +226,11 @@ pub async fn current_code(
     let expires = DateTime::from_timestamp((step + 1) * STEP_SECS, 0)
         .unwrap_or_default()
         .fixed_offset();
+    let short_code = signer.short_code(id, step);
     Ok(CheckinCode {
+        mini_program: zhibu_shared::links::checkin(id, &token, &short_code),
         token,
-        short_code: signer.short_code(id, step),
+        short_code,
         url,
         expires_at: expires,
         qr_svg,

@@ -17,6 +17,7 @@ use super::{difficulty, floating, households, posts};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::{now, today};
 
@@ -45,7 +46,7 @@ pub async fn create_post(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<PostRequest>,
+    body: Json<PostRequest>,
 ) -> ApiResult<HttpResponse> {
     let post = posts::create(
         state.db.writer(),
@@ -64,7 +65,7 @@ pub async fn update_post(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<PostRequest>,
+    body: Json<PostRequest>,
 ) -> ApiResult<web::Json<Post>> {
     Ok(web::Json(
         posts::update(
@@ -98,7 +99,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<HolderRequest>,
+    body: Json<HolderRequest>,
 ) -> ApiResult<web::Json<Post>> {
     let txn = state.db.writer().begin().await?;
     let post = posts::assign(
@@ -140,7 +141,7 @@ pub async fn list_floating(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<DaysQuery>,
+    q: Query<DaysQuery>,
 ) -> ApiResult<web::Json<Vec<FloatingMember>>> {
     let tz = state.timezone;
     Ok(web::Json(
@@ -163,7 +164,7 @@ pub async fn set_contact(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<ContactPersonRequest>,
+    body: Json<ContactPersonRequest>,
 ) -> ApiResult<web::Json<FloatingMember>> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -187,7 +188,7 @@ pub async fn record_contact(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<ContactRequest>,
+    body: Json<ContactRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let found = floating::record_contact(
@@ -209,7 +210,7 @@ pub async fn return_home(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<ReturnRequest>,
+    body: Json<ReturnRequest>,
 ) -> ApiResult<web::Json<FloatingMember>> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -232,7 +233,7 @@ pub async fn return_home(
 pub async fn whereabouts(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<WhereaboutsRequest>,
+    body: Json<WhereaboutsRequest>,
 ) -> ApiResult<web::Json<FloatingMember>> {
     let tz = state.timezone;
     Ok(web::Json(
@@ -290,7 +291,7 @@ pub async fn put_difficulty(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<DifficultyRequest>,
+    body: Json<DifficultyRequest>,
 ) -> ApiResult<web::Json<DifficultyFile>> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -349,7 +350,7 @@ pub async fn request_remote_study(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<RemoteStudyRequest>,
+    body: Json<RemoteStudyRequest>,
 ) -> ApiResult<HttpResponse> {
     let study = floating::request_remote_study(
         state.db.writer(),
@@ -387,7 +388,7 @@ pub async fn list_remote_studies(
 pub async fn review_remote_studies(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<i64>>,
+    body: Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let txn = state.db.writer().begin().await?;
     let result = floating::review_remote(
@@ -409,7 +410,7 @@ pub async fn put_household(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<CenterHouseholdRequest>,
+    body: Json<CenterHouseholdRequest>,
 ) -> ApiResult<web::Json<CenterHousehold>> {
     let txn = state.db.writer().begin().await?;
     let found = households::put(&txn, &Caller::of(&auth), id.into_inner(), &body).await?;

@@ -22,37 +22,19 @@ use super::{attachments, decisions, inspections, meetings, overview, problems, t
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::params::{Limit, Months};
 use crate::state::AppState;
 use crate::time::today;
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct Months {
-    /// First month, `YYYY-MM`; January of this year by default.
-    pub from: Option<String>,
-    /// Last month, `YYYY-MM`; this month by default (at most 24 months).
-    pub to: Option<String>,
-}
-
-impl Months {
-    fn resolve(&self, state: &AppState) -> ApiResult<(Month, Month)> {
-        let now = Month::of(today(state.timezone));
-        let parse = |field: &str, text: &Option<String>, default: Month| match text {
-            Some(t) => {
-                Month::parse(t).ok_or_else(|| ApiError::invalid(field, "月份须写成 YYYY-MM"))
-            }
-            None => Ok(default),
-        };
-        let from = parse(
-            "from",
-            &self.from,
-            Month {
-                year: now.year,
-                month: 1,
-            },
-        )?;
-        let to = parse("to", &self.to, now.max(from))?;
-        Ok((from, to))
-    }
+/// January of this year to this month by default.
+fn this_year(q: &Months, state: &AppState) -> ApiResult<(Month, Month)> {
+    let now = Month::of(today(state.timezone));
+    let january = Month {
+        year: now.year,
+        month: 1,
+    };
+    q.resolve(january, |from| now.max(from))
 }
 
 /// A branch's 三会一课 records and what it owes in the months.
@@ -62,9 +44,9 @@ pub async fn ledger(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<Months>,
+    q: Query<Months>,
 ) -> ApiResult<web::Json<MeetingLedger>> {
-    let (from, to) = q.resolve(&state)?;
+    let (from, to) = this_year(&q, &state)?;
     let tz = state.timezone;
     Ok(web::Json(
         meetings::ledger(
@@ -87,7 +69,7 @@ pub async fn record_meeting(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<MeetingRequest>,
+    body: Json<MeetingRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -235,7 +217,7 @@ fn percent_encode(text: &str) -> String {
 pub async fn draw(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<InspectionRequest>,
+    body: Json<InspectionRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -250,7 +232,7 @@ pub async fn draw(
 pub async fn rotate(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<RotationRequest>,
+    body: Json<RotationRequest>,
 ) -> ApiResult<web::Json<Vec<InspectionSummary>>> {
     let txn = state.db.writer().begin().await?;
     let assigned =
@@ -319,7 +301,7 @@ pub async fn finding(
     state: web::Data<AppState>,
     auth: AuthMember,
     path: web::Path<(i64, i64)>,
-    body: web::Json<FindingRequest>,
+    body: Json<FindingRequest>,
 ) -> ApiResult<web::Json<InspectionItem>> {
     let (id, item) = path.into_inner();
     let txn = state.db.writer().begin().await?;
@@ -344,8 +326,9 @@ pub struct ProblemsQuery {
     /// Only problems whose rectification the caller accepts or reopens.
     #[serde(default)]
     pub to_review: bool,
-    /// At most 200; 50 by default.
-    pub limit: Option<u64>,
+    /// 1 to 200; 50 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<Limit>,
     pub cursor: Option<i64>,
 }
 
@@ -355,13 +338,13 @@ pub struct ProblemsQuery {
 pub async fn list_problems(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<ProblemsQuery>,
+    q: Query<ProblemsQuery>,
 ) -> ApiResult<web::Json<Page<Problem>>> {
     let query = problems::ProblemQuery {
         org_id: q.org_id,
         status: q.status,
         to_review: q.to_review,
-        limit: q.limit.unwrap_or(50),
+        limit: Limit::rows(q.limit),
         cursor: q.cursor,
     };
     let tz = state.timezone;
@@ -376,7 +359,7 @@ pub async fn list_problems(
 pub async fn self_check(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<SelfCheckRequest>,
+    body: Json<SelfCheckRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -412,7 +395,7 @@ pub async fn rectify(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<RectificationRequest>,
+    body: Json<RectificationRequest>,
 ) -> ApiResult<web::Json<Problem>> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -436,7 +419,7 @@ pub async fn review_problem(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<ProblemReviewRequest>,
+    body: Json<ProblemReviewRequest>,
 ) -> ApiResult<web::Json<Problem>> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -460,7 +443,7 @@ pub async fn record_talk(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<TalkRequest>,
+    body: Json<TalkRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -502,7 +485,7 @@ pub async fn record_decision(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<VillageDecisionRequest>,
+    body: Json<VillageDecisionRequest>,
 ) -> ApiResult<HttpResponse> {
     let tz = state.timezone;
     let txn = state.db.writer().begin().await?;
@@ -528,9 +511,9 @@ pub async fn list_decisions(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<Months>,
+    q: Query<Months>,
 ) -> ApiResult<web::Json<Vec<VillageDecision>>> {
-    let (from, to) = q.resolve(&state)?;
+    let (from, to) = this_year(&q, &state)?;
     let tz = state.timezone;
     Ok(web::Json(
         decisions::list(
@@ -553,7 +536,7 @@ pub async fn record_step(
     state: web::Data<AppState>,
     auth: AuthMember,
     path: web::Path<(String, String)>,
-    body: web::Json<StepRequest>,
+    body: Json<StepRequest>,
 ) -> ApiResult<web::Json<VillageDecision>> {
     let (id, step) = path.into_inner();
     let step = DecisionStep::from_code(&step).ok_or(ApiError::NotFound)?;
@@ -592,7 +575,7 @@ pub async fn put_venue(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<VenueRequest>,
+    body: Json<VenueRequest>,
 ) -> ApiResult<web::Json<Venue>> {
     let txn = state.db.writer().begin().await?;
     let venue = venues::put(
@@ -615,13 +598,15 @@ pub struct QuarterQuery {
 
 /// Per child: meetings done/due/overdue, problems found/rectified/open,
 /// venues — counts ordered by name, never a ranking.
+///
+/// Read by managers (secretary, org officer, admin) of the unit and those above; anyone else gets 404.
 #[utoipa::path(tag = "governance", params(QuarterQuery), responses((status = 200, body = GovernanceOverview), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/governance")]
 pub async fn governance(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<QuarterQuery>,
+    q: Query<QuarterQuery>,
 ) -> ApiResult<web::Json<GovernanceOverview>> {
     let today = today(state.timezone);
     let quarter = match &q.quarter {

@@ -9,6 +9,7 @@ use zhibu_shared::member::{MemberDetail, MemberPatch};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
+use crate::extract::Json;
 use crate::state::AppState;
 
 /// Stop a member's logins and end their sessions.
@@ -95,7 +96,7 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<MemberPatch>,
+    body: Json<MemberPatch>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let today = crate::time::today(state.timezone);

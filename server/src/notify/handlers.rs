@@ -15,6 +15,8 @@ use super::{centre, jobs, push, wechat};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
+use crate::extract::{Json, Query};
+use crate::params::Limit;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -29,7 +31,7 @@ pub struct CursorQuery {
 pub async fn my_notifications(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<CursorQuery>,
+    q: Query<CursorQuery>,
 ) -> ApiResult<web::Json<NotificationPage>> {
     Ok(web::Json(
         centre::list(state.db.reader(), auth.member_id, q.cursor, state.timezone).await?,
@@ -42,7 +44,7 @@ pub async fn my_notifications(
 pub async fn mark_read(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReadRequest>,
+    body: Json<ReadRequest>,
 ) -> ApiResult<HttpResponse> {
     centre::mark_read(state.db.writer(), auth.member_id, &body.ids).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -65,7 +67,7 @@ pub async fn get_settings(
 pub async fn put_settings(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<NotificationSettings>,
+    body: Json<NotificationSettings>,
 ) -> ApiResult<web::Json<NotificationSettings>> {
     Ok(web::Json(
         centre::save_settings(state.db.writer(), auth.member_id, &body).await?,
@@ -88,7 +90,7 @@ pub async fn vapid_key(
 pub async fn subscribe(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<PushSubscriptionRequest>,
+    body: Json<PushSubscriptionRequest>,
 ) -> ApiResult<HttpResponse> {
     push::subscribe(state.db.writer(), &state.push, auth.member_id, &body).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -105,7 +107,7 @@ pub struct EndpointQuery {
 pub async fn unsubscribe(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<EndpointQuery>,
+    q: Query<EndpointQuery>,
 ) -> ApiResult<HttpResponse> {
     push::unsubscribe(state.db.writer(), auth.member_id, &q.endpoint).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -117,7 +119,7 @@ pub async fn unsubscribe(
 pub async fn wechat_consent(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<WechatConsentRequest>,
+    body: Json<WechatConsentRequest>,
 ) -> ApiResult<HttpResponse> {
     wechat::consent(state.db.writer(), &state.settings, auth.member_id, &body).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -126,8 +128,9 @@ pub async fn wechat_consent(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct JobsQuery {
     pub status: Option<JobStatus>,
-    /// At most 200; 50 by default.
-    pub limit: Option<u64>,
+    /// 1 to 200; 50 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<Limit>,
     pub cursor: Option<i64>,
 }
 
@@ -137,11 +140,11 @@ pub struct JobsQuery {
 pub async fn list_jobs(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<JobsQuery>,
+    q: Query<JobsQuery>,
 ) -> ApiResult<web::Json<Page<Job>>> {
     let query = jobs::JobQuery {
         status: q.status,
-        limit: q.limit.unwrap_or(50),
+        limit: Limit::rows(q.limit),
         cursor: q.cursor,
     };
     Ok(web::Json(

@@ -284,7 +284,12 @@ async fn approvals(
             branch_id: 0,
             grants,
         };
-        let inbox = crate::volunteer::inbox::pending(conn, &caller, tz)
+        let query = crate::volunteer::inbox::InboxQuery {
+            kind: None,
+            limit: crate::params::MAX_PAGE as usize,
+            cursor: None,
+        };
+        let inbox = crate::volunteer::inbox::pending(conn, &caller, &query, tz)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let waiting = inbox.checkins.len()
@@ -300,7 +305,11 @@ async fn approvals(
         let message = Message {
             kind: NotificationKind::Approvals,
             title: "有待审核的事项".to_owned(),
-            body: format!("共 {waiting} 项等待您审核"),
+            body: if inbox.has_more() {
+                format!("{waiting} 多项等待您审核")
+            } else {
+                format!("共 {waiting} 项等待您审核")
+            },
             url: "/review".to_owned(),
         };
         centre::notify(conn, member, settings, &message, date, now).await?;

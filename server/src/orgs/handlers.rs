@@ -13,6 +13,8 @@ use zhibu_shared::org::{
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::ApiResult;
+use crate::extract::{Json, Query};
+use crate::params::Limit;
 use crate::state::AppState;
 
 /// One unit with its member count and the rules it breaks.
@@ -47,8 +49,9 @@ pub async fn children(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct PageQuery {
-    /// At most 200; 50 by default.
-    pub limit: Option<u64>,
+    /// 1 to 200; 50 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<Limit>,
     pub cursor: Option<String>,
 }
 
@@ -64,7 +67,7 @@ pub async fn members(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<MemberSummary>>> {
     let conn = state.db.reader();
     let caller = Caller::of(&auth);
@@ -72,7 +75,7 @@ pub async fn members(
         conn,
         &caller,
         id.into_inner(),
-        query.limit,
+        Some(Limit::rows(query.limit)),
         query.cursor.as_deref(),
     )
     .await?;
@@ -86,7 +89,7 @@ pub async fn move_org(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<MoveOrg>,
+    body: Json<MoveOrg>,
 ) -> ApiResult<web::Json<Org>> {
     let conn = state.db.writer();
     let caller = Caller::of(&auth);
@@ -123,7 +126,7 @@ pub struct CommunityQuery {
 pub async fn communities(
     state: web::Data<AppState>,
     _auth: AuthMember,
-    query: web::Query<CommunityQuery>,
+    query: Query<CommunityQuery>,
 ) -> ApiResult<web::Json<Vec<Community>>> {
     Ok(web::Json(
         super::communities::search(state.db.reader(), &query.q, query.street_id).await?,
@@ -138,7 +141,7 @@ pub async fn create_child(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<NewOrg>,
+    body: Json<NewOrg>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
@@ -155,7 +158,7 @@ pub async fn rename_org(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<Rename>,
+    body: Json<Rename>,
 ) -> ApiResult<web::Json<Org>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -169,7 +172,7 @@ pub async fn rename_org(
 pub async fn create_community(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<NewCommunity>,
+    body: Json<NewCommunity>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let created = super::communities::create(state.db.writer(), &caller, &body).await?;
@@ -198,7 +201,7 @@ pub async fn update_community(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    body: web::Json<CommunityPatch>,
+    body: Json<CommunityPatch>,
 ) -> ApiResult<web::Json<Community>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -219,7 +222,7 @@ pub struct OrgQuery {
 pub async fn search_orgs(
     state: web::Data<AppState>,
     auth: AuthMember,
-    query: web::Query<OrgQuery>,
+    query: Query<OrgQuery>,
 ) -> ApiResult<web::Json<Vec<Org>>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -249,7 +252,7 @@ pub async fn dissolve_org(
 pub async fn grant_role(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<GrantRole>,
+    body: Json<GrantRole>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.writer();
     let caller = Caller::of(&auth);

@@ -12,6 +12,7 @@ use zhibu_shared::org::{ImportError, ImportReport};
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 use crate::time::today;
 
@@ -41,7 +42,7 @@ pub struct ImportQuery {
 pub async fn import_roster(
     state: web::Data<AppState>,
     auth: AuthMember,
-    query: web::Query<ImportQuery>,
+    query: Query<ImportQuery>,
     payload: Multipart,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
@@ -112,9 +113,20 @@ pub async fn import_roster(
     })
 }
 
-/// A refused roster answers like every API error too: a code and a message.
+/// A refused roster answers like every API error too: a code, a message and
+/// the fields at fault.
 fn described(report: &mut ImportReport) {
     report.code = Some("invalid_roster".into());
+    let mut fields = std::collections::BTreeMap::new();
+    for e in &report.errors {
+        let key = if e.row == 0 {
+            e.field.clone()
+        } else {
+            format!("rows[{}].{}", e.row, e.field)
+        };
+        fields.entry(key).or_insert_with(|| e.message.clone());
+    }
+    report.fields = Some(fields);
     report.message = Some(match report.errors.as_slice() {
         [only] => only.message.clone(),
         errors => format!("名册有 {} 处错误，未导入任何内容", errors.len()),
@@ -138,7 +150,7 @@ pub struct ExportQuery {
 pub async fn export_roster(
     state: web::Data<AppState>,
     auth: AuthMember,
-    query: web::Query<ExportQuery>,
+    query: Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
     let conn = state.db.reader();
     let caller = Caller::of(&auth);
@@ -169,7 +181,7 @@ fn xlsx(rows: &[[String; 7]]) -> ApiResult<HttpResponse> {
 pub async fn sensitive_export(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<SensitiveExportRequest>,
+    body: Json<SensitiveExportRequest>,
 ) -> ApiResult<HttpResponse> {
     let caller = Caller::of(&auth);
     let reason = crate::governance::required_text("reason", Some(&body.reason), 200, "导出原因")?;

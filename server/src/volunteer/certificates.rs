@@ -93,6 +93,7 @@ pub async fn issue_certificate(
         issuer: branch.name,
         issued_at: issued.with_timezone(&tz).fixed_offset(),
         verify_url: format!("{origin}/verify/{number}"),
+        mini_program: zhibu_shared::links::certificate(&number),
     };
     certificate::Entity::insert(certificate::ActiveModel {
         number: Set(number),
@@ -111,5 +112,9 @@ pub async fn certificate(conn: &impl ConnectionTrait, number: &str) -> ApiResult
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))
+    let mut body: Certificate =
+        serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))?;
+    // Derived from the number, so certificates of any age carry it.
+    body.mini_program = zhibu_shared::links::certificate(&body.number);
+    Ok(body)
 }

@@ -3,7 +3,16 @@
 
 use zhibu_shared::volunteer::{HoursReport, HoursRow, hours};
 
-const EXPORT_HEADERS: [&str; 6] = ["key", "名称", "分钟", "小时", "条数", "人数"];
+/// The columns in Chinese, as county staff read them; the first two name
+/// what a row is about.
+fn headers(report: &HoursReport) -> [&'static str; 6] {
+    let (key, name) = match report.by.as_str() {
+        "month" => ("月份", "月份名称"),
+        "kind" => ("类别代码", "服务类别"),
+        _ => ("单位编号", "单位"),
+    };
+    [key, name, "分钟", "小时", "条数", "人数"]
+}
 
 /// A text cell as a spreadsheet will not run it: a leading `=`, `+`, `-`,
 /// `@`, tab or carriage return makes Excel read a formula (CSV injection),
@@ -32,7 +41,7 @@ pub fn to_csv(report: &HoursReport) -> anyhow::Result<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record(EXPORT_HEADERS)?;
+        writer.write_record(headers(report))?;
         for row in &report.rows {
             writer.write_record(export_row(row))?;
         }
@@ -47,7 +56,7 @@ pub fn to_xlsx(report: &HoursReport) -> anyhow::Result<Vec<u8>> {
     let sheet = book.add_worksheet();
     sheet.set_name("服务时长")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, header) in EXPORT_HEADERS.iter().enumerate() {
+    for (col, header) in headers(report).iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &bold)?;
     }
     for (i, row) in report.rows.iter().enumerate() {

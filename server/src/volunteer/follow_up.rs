@@ -2,7 +2,6 @@
 //! quarter, to visit in person; never a ranking. And the date ranges of
 //! log lists.
 
-use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use zhibu_shared::auth::IdName;
 use zhibu_shared::org::MemberStatus;
@@ -71,28 +70,4 @@ pub async fn follow_up(
             name: r.name,
         })
         .collect())
-}
-
-/// Dates from a `from`/`to` pair for logs lists: the last 90 days by default.
-pub fn date_range(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: NaiveDate,
-) -> ApiResult<(NaiveDate, NaiveDate)> {
-    let parse = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid(field, "日期须写成 YYYY-MM-DD"))
-    };
-    let to = match to {
-        Some(t) => parse("to", t)?,
-        None => today,
-    };
-    let from = match from {
-        Some(f) => parse("from", f)?,
-        None => to - chrono::Duration::days(90),
-    };
-    if to < from {
-        return Err(ApiError::invalid("to", "结束日期不能早于开始日期"));
-    }
-    Ok((from, to))
 }

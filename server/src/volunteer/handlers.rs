@@ -11,13 +11,16 @@ use zhibu_shared::error::ErrorBody;
 use zhibu_shared::theme_day::Month;
 use zhibu_shared::volunteer::{
     Certificate, CertificateRequest, CommunityReport, CommunityReportRequest, CommunityServiceRow,
-    HoursReport, PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
+    HoursReport, InboxKind, PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog,
+    ServiceLogRequest,
 };
 
 use super::reports::By;
 use crate::access::Caller;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::params::{Dates, Limit, Months};
 use crate::state::AppState;
 use crate::time::today;
 
@@ -27,7 +30,7 @@ use crate::time::today;
 pub async fn report_to_community(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<CommunityReportRequest>,
+    body: Json<CommunityReportRequest>,
 ) -> ApiResult<HttpResponse> {
     let report = super::community::report(
         state.db.writer(),
@@ -56,7 +59,7 @@ pub async fn my_community_reports(
 pub async fn review_community_reports(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<i64>>,
+    body: Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
@@ -73,6 +76,8 @@ pub async fn review_community_reports(
 }
 
 /// The unit's in-office members: where they reported and their community service.
+///
+/// Read by managers (secretary, org officer, admin) over the unit; anyone else gets 404.
 #[utoipa::path(tag = "service", responses((status = 200, body = Vec<CommunityServiceRow>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/community-service")]
 pub async fn community_service(
@@ -92,7 +97,7 @@ pub async fn community_service(
 pub async fn join_sector(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<SectorJoinRequest>,
+    body: Json<SectorJoinRequest>,
 ) -> ApiResult<HttpResponse> {
     let membership =
         super::sectors::apply(state.db.writer(), &Caller::of(&auth), &body, state.timezone).await?;
@@ -116,7 +121,7 @@ pub async fn my_sector_memberships(
 pub async fn review_sector_memberships(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<i64>>,
+    body: Json<ReviewRequest<i64>>,
 ) -> ApiResult<web::Json<ReviewResult<i64>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
@@ -138,7 +143,7 @@ pub async fn review_sector_memberships(
 pub async fn log_service(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ServiceLogRequest>,
+    body: Json<ServiceLogRequest>,
 ) -> ApiResult<HttpResponse> {
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
@@ -165,7 +170,7 @@ pub async fn correct_log(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<String>,
-    body: web::Json<ServiceLogRequest>,
+    body: Json<ServiceLogRequest>,
 ) -> ApiResult<HttpResponse> {
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
     let outcome = super::logs::create(
@@ -185,23 +190,15 @@ pub async fn correct_log(
     })
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct DateRange {
-    /// `YYYY-MM-DD`; 90 days before `to` by default.
-    pub from: Option<String>,
-    /// `YYYY-MM-DD`; today by default.
-    pub to: Option<String>,
-}
-
-#[utoipa::path(tag = "service", params(DateRange), responses((status = 200, body = Vec<ServiceLog>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "service", params(Dates), responses((status = 200, body = Vec<ServiceLog>)), security(("bearer" = [])))]
 #[get("/me/service-logs")]
 pub async fn my_service_logs(
     state: web::Data<AppState>,
     auth: AuthMember,
-    q: web::Query<DateRange>,
+    q: Query<Dates>,
 ) -> ApiResult<web::Json<Vec<ServiceLog>>> {
-    let (from, to) =
-        super::follow_up::date_range(q.from.as_deref(), q.to.as_deref(), today(state.timezone))?;
+    // The last 90 days by default.
+    let (from, to) = q.resolve(today(state.timezone), 90)?;
     Ok(web::Json(
         super::logs::mine(state.db.reader(), auth.member_id, from, to, state.timezone).await?,
     ))
@@ -213,7 +210,7 @@ pub async fn my_service_logs(
 pub async fn review_service_logs(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<ReviewRequest<String>>,
+    body: Json<ReviewRequest<String>>,
 ) -> ApiResult<web::Json<ReviewResult<String>>> {
     let caller = Caller::of(&auth);
     let txn = sea_orm::TransactionTrait::begin(state.db.writer()).await?;
@@ -229,25 +226,45 @@ pub async fn review_service_logs(
     Ok(web::Json(result))
 }
 
-/// Everything the caller may decide, in one inbox.
-#[utoipa::path(tag = "service", responses((status = 200, body = PendingInbox)), security(("bearer" = [])))]
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PendingQuery {
+    /// One kind only; needed with `cursor`.
+    pub kind: Option<InboxKind>,
+    /// 1 to 200 of each kind; 50 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<Limit>,
+    /// That kind's `next_cursor` from the page before.
+    pub cursor: Option<String>,
+}
+
+/// What the caller may decide, oldest first: a page of each kind, with the
+/// cursor of each kind's next page.
+#[utoipa::path(tag = "service", params(PendingQuery), responses((status = 200, body = PendingInbox)), security(("bearer" = [])))]
 #[get("/review/pending")]
 pub async fn pending(
     state: web::Data<AppState>,
     auth: AuthMember,
+    q: Query<PendingQuery>,
 ) -> ApiResult<web::Json<PendingInbox>> {
     let caller = Caller::of(&auth);
+    let query = super::inbox::InboxQuery {
+        kind: q.kind,
+        limit: Limit::rows(q.limit) as usize,
+        cursor: q.cursor.clone(),
+    };
     Ok(web::Json(
-        super::inbox::pending(state.db.reader(), &caller, state.timezone).await?,
+        super::inbox::pending(state.db.reader(), &caller, &query, state.timezone).await?,
     ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HoursQuery {
     /// `YYYY-MM`; January of this year by default.
-    pub from: Option<String>,
+    #[param(value_type = Option<String>, pattern = r"^\d{4}-\d{2}$", example = "2026-01")]
+    pub from: Option<Month>,
     /// `YYYY-MM`; this month by default.
-    pub to: Option<String>,
+    #[param(value_type = Option<String>, pattern = r"^\d{4}-\d{2}$", example = "2026-12")]
+    pub to: Option<Month>,
     /// `child` (default), `month` or `kind`.
     pub by: Option<String>,
     /// `csv` or `xlsx` exports the same rows (`Accept: text/csv` works too).
@@ -255,25 +272,18 @@ pub struct HoursQuery {
 }
 
 impl HoursQuery {
+    /// January of this year to this month by default.
     fn range(&self, state: &AppState) -> ApiResult<(Month, Month)> {
         let now = Month::of(today(state.timezone));
-        let parse = |field: &str, text: &Option<String>, default: Month| match text {
-            Some(t) => {
-                Month::parse(t).ok_or_else(|| ApiError::invalid(field, "月份须写成 YYYY-MM"))
-            }
-            None => Ok(default),
+        let january = Month {
+            year: now.year,
+            month: 1,
         };
-        Ok((
-            parse(
-                "from",
-                &self.from,
-                Month {
-                    year: now.year,
-                    month: 1,
-                },
-            )?,
-            parse("to", &self.to, now)?,
-        ))
+        Months {
+            from: self.from,
+            to: self.to,
+        }
+        .resolve(january, |from| now.max(from))
     }
 }
 
@@ -309,6 +319,8 @@ fn hours_response(
 }
 
 /// Approved hours of a unit by child unit, month or kind (CSV and XLSX too).
+///
+/// Read by role holders over the unit; anyone else gets 404.
 #[utoipa::path(tag = "service", params(HoursQuery), responses((status = 200, body = HoursReport), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/hours")]
 pub async fn org_hours(
@@ -316,7 +328,7 @@ pub async fn org_hours(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<HoursQuery>,
+    q: Query<HoursQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to) = q.range(&state)?;
     let by = By::parse(q.by.as_deref())?;
@@ -328,6 +340,8 @@ pub async fn org_hours(
 }
 
 /// Approved hours served in a community, by month or kind.
+///
+/// Read by its community admins and role holders over its township or street; anyone else gets 404.
 #[utoipa::path(tag = "service", params(HoursQuery), responses((status = 200, body = HoursReport), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/communities/{id}/hours")]
 pub async fn community_hours(
@@ -335,7 +349,7 @@ pub async fn community_hours(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<HoursQuery>,
+    q: Query<HoursQuery>,
 ) -> ApiResult<HttpResponse> {
     let (from, to) = q.range(&state)?;
     let by = By::parse(q.by.as_deref())?;
@@ -353,13 +367,15 @@ pub struct QuarterQuery {
 }
 
 /// Members with no approved service in the quarter, to follow up in person.
+///
+/// Read by managers (secretary, org officer, admin) over the unit; anyone else gets 404.
 #[utoipa::path(tag = "service", params(QuarterQuery), responses((status = 200, body = Vec<IdName>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 #[get("/orgs/{id}/follow-up")]
 pub async fn follow_up(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<i64>,
-    q: web::Query<QuarterQuery>,
+    q: Query<QuarterQuery>,
 ) -> ApiResult<web::Json<Vec<IdName>>> {
     let caller = Caller::of(&auth);
     Ok(web::Json(
@@ -374,7 +390,7 @@ pub async fn follow_up(
 pub async fn issue_certificate(
     state: web::Data<AppState>,
     auth: AuthMember,
-    body: web::Json<CertificateRequest>,
+    body: Json<CertificateRequest>,
 ) -> ApiResult<HttpResponse> {
     let issued = super::certificates::issue_certificate(
         state.db.writer(),

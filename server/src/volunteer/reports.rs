@@ -1,5 +1,6 @@
 //! Hours reports, read from the roll-ups: O(children) rows whatever the
-//! number of logs. No rankings anywhere: rows come in the tree's order.
+//! number of logs. No rankings anywhere: child units come by name, months
+//! in order, kinds in the vocabulary's order.
 
 use std::collections::HashMap;
 
@@ -464,8 +465,12 @@ fn hours_report(
     (from, to, by): (Month, Month, By),
     (total_minutes, total_entries, members): (i64, i64, i64),
     member_count: i64,
-    rows: Vec<HoursRow>,
+    mut rows: Vec<HoursRow>,
 ) -> HoursReport {
+    if by == By::Child {
+        // By name, the same on every engine, so a unit is found where expected.
+        rows.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.key.cmp(&b.key)));
+    }
     HoursReport {
         org,
         from,

@@ -56,6 +56,17 @@ async fn exports_hold_exactly_the_json_rows() {
         );
         let text = csv.text().await.unwrap();
         let mut reader = csv_reader(text.trim_start_matches('\u{feff}'));
+        // County staff read Chinese headers, naming what a row is about.
+        let (key, name) = match by {
+            "child" => ("单位编号", "单位"),
+            "month" => ("月份", "月份名称"),
+            _ => ("类别代码", "服务类别"),
+        };
+        assert_eq!(
+            reader[0],
+            [key, name, "分钟", "小时", "条数", "人数"],
+            "by {by}"
+        );
         let csv_rows: Vec<Vec<String>> = reader
             .iter_mut()
             .skip(1)
@@ -84,6 +95,14 @@ async fn exports_hold_exactly_the_json_rows() {
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
         let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, reader[0], "the XLSX has the same headers");
         let xlsx_rows: Vec<Vec<String>> = range
             .rows()
             .skip(1)
