@@ -299,15 +299,21 @@ pub struct ImportError {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
+    // Defaults, so a 422 of the query (ErrorBody alone) is an ImportReport too.
+    #[serde(default)]
     pub created: usize,
+    #[serde(default)]
     pub updated: usize,
+    #[serde(default)]
     pub unchanged: usize,
+    #[serde(default)]
     pub errors: Vec<ImportError>,
     /// 报到社区 the import creates (or would create) under their street,
     /// written `街道/社区` in the file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub new_communities: Vec<String>,
     /// True when nothing was written (a dry run, or any bad row).
+    #[serde(default)]
     pub dry_run: bool,
     /// With errors: `invalid_roster` and a summary, as every API error has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
