@@ -389,15 +389,7 @@ const THROTTLED: &[(&str, &str)] = &[
 ];
 
 async fn openapi_document() -> Value {
-    let app = spawn_app().await;
-    app.client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    spawn_app().await.openapi().await
 }
 
 /// A response's JSON schema, resolved when it is a reference.

@@ -279,15 +279,7 @@ async fn reports_are_read_by_role_holders_over_the_unit_and_the_documents_say_so
             "the branch's secretary reads {path}"
         );
     }
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     for path in [
         "/api/v1/orgs/{id}/hours",
         "/api/v1/orgs/{id}/attendance",

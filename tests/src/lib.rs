@@ -346,6 +346,18 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// The OpenAPI document the server serves.
+    pub async fn openapi(&self) -> serde_json::Value {
+        self.client
+            .get(self.url("/api/openapi.json"))
+            .send()
+            .await
+            .expect("GET /api/openapi.json")
+            .json()
+            .await
+            .expect("the OpenAPI document is JSON")
+    }
+
     /// The id of the unit at a path of names from the county down.
     pub async fn org_id(&self, names: &[&str]) -> i64 {
         zhibu_server::orgs::tree::find_path(self.db.reader(), names)
