@@ -78,18 +78,22 @@ pub const SCHEDULED_MONTHS_AHEAD: u32 = 2;
 /// next ones. Idempotent, so every server node may run it: at start, every
 /// hour, and after units are created.
 pub async fn schedule(conn: &impl ConnectionTrait, tz: Tz) -> Result<(), DbErr> {
+    // Only the missing ones, found through the (unit, month) key: this pass
+    // runs at every start and after every new unit, over every holder of a
+    // province. The insert stays idempotent by that key.
     let query = format!(
-        "SELECT id FROM org_unit WHERE kind IN ({}) AND dissolved_at IS NULL ORDER BY id",
+        "SELECT id FROM org_unit o WHERE kind IN ({}) AND dissolved_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM theme_day t WHERE t.org_id = o.id AND t.month = $1) ORDER BY id",
         holder_kind_list()
     );
-    let holders: Vec<i64> = sql::fetch_all::<IdRow>(conn, &query, [])
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
     let mut month = Month::of(crate::time::today(tz));
     for _ in 0..=SCHEDULED_MONTHS_AHEAD {
-        ensure_theme_days(conn, &holders, month, tz).await?;
+        let missing: Vec<i64> = sql::fetch_all::<IdRow>(conn, &query, [month.to_string().into()])
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        ensure_theme_days(conn, &missing, month, tz).await?;
         month = month.next();
     }
     Ok(())

@@ -62,23 +62,48 @@ pub async fn plan(
 ) -> Result<(), sea_orm::DbErr> {
     let today = now.with_timezone(&tz).date_naive();
     let soon = today + Duration::days(2);
-    let days = theme_day::Entity::find()
-        .filter(theme_day::Column::Date.gte(today))
-        .filter(theme_day::Column::Date.lte(soon))
-        .all(conn)
-        .await?;
+    #[derive(FromQueryResult)]
+    struct Day {
+        id: i64,
+        date: NaiveDate,
+    }
+    // Only the days not planned yet: every server start and every new unit
+    // runs this pass, and a province holds 100,000 theme days in the week
+    // of the first Thursday. The insert below stays idempotent by its keys.
+    let planned_key = |kind: JobKind| {
+        format!(
+            "SELECT 1 FROM job j WHERE j.key = '{kind}:' || CAST(d.id AS TEXT) || ':' || CAST(d.date AS TEXT)",
+            kind = kind.code()
+        )
+    };
+    let days = sql::fetch_all::<Day>(
+        conn,
+        &format!(
+            "SELECT d.id, d.date FROM theme_day d WHERE d.date >= $1 AND d.date <= $2 \
+             AND (NOT EXISTS ({}) OR NOT EXISTS ({}))",
+            planned_key(JobKind::ThemeDayEve),
+            planned_key(JobKind::ThemeDayMorning)
+        ),
+        [today.into(), soon.into()],
+    )
+    .await?;
     let mut planned = Vec::new();
     for day in days {
         let payload = serde_json::json!({"theme_day_id": day.id, "date": day.date});
         planned.push(Planned {
             kind: JobKind::ThemeDayEve,
-            key: format!("theme_day_eve:{}:{}", day.id, day.date),
+            key: format!("{}:{}:{}", JobKind::ThemeDayEve.code(), day.id, day.date),
             run_at: local(tz, day.date - Duration::days(1), EVE_AT),
             payload: Some(payload.clone()),
         });
         planned.push(Planned {
             kind: JobKind::ThemeDayMorning,
-            key: format!("theme_day_morning:{}:{}", day.id, day.date),
+            key: format!(
+                "{}:{}:{}",
+                JobKind::ThemeDayMorning.code(),
+                day.id,
+                day.date
+            ),
             run_at: local(tz, day.date, MORNING_AT),
             payload: Some(payload),
         });

@@ -16,7 +16,7 @@ use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::json;
-use zhibu_server::auth::tokens::{ACCESS_TTL_SECS, JwtKeys, TokenType};
+use zhibu_server::auth::tokens::{JwtKeys, TokenType};
 use zhibu_server::checkins::codes::CodeSigner;
 use zhibu_server::db::Db;
 use zhibu_tests::{TEST_JWT_SECRET, TestDatabase, synthetic};
@@ -156,10 +156,12 @@ async fn start_server(
         url: format!("http://127.0.0.1:{port}"),
     };
     let client = reqwest::Client::new();
+    let started = Instant::now();
     for _ in 0..400 {
         if let Ok(r) = client.get(format!("{}/readyz", server.url)).send().await
             && r.status().is_success()
         {
+            eprintln!("server ready in {:.1}s", started.elapsed().as_secs_f64());
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -172,6 +174,11 @@ struct Pair {
     member_id: i64,
     other: i64,
 }
+
+/// Seeding and growing the largest databases takes longer than an access
+/// token lives (`ACCESS_TTL_SECS`), and clients here never refresh: their
+/// tokens live as long as their sessions.
+const LOAD_TOKEN_TTL_SECS: u64 = 24 * 3600;
 
 /// Live sessions for members, made with the server's own token code.
 async fn sessions(db: &Db, member_ids: &[i64]) -> anyhow::Result<Vec<String>> {
@@ -198,7 +205,7 @@ async fn sessions(db: &Db, member_ids: &[i64]) -> anyhow::Result<Vec<String>> {
                 member_id.to_string(),
                 Some(sid),
                 None,
-                ACCESS_TTL_SECS,
+                LOAD_TOKEN_TTL_SECS,
             )?);
         }
         use sea_orm::EntityTrait;
@@ -387,11 +394,26 @@ async fn one_request(
     };
     match result {
         Ok(r) => {
-            let ok = r.status().is_success();
-            let _ = r.bytes().await;
-            ok
+            let status = r.status();
+            let body = r.bytes().await.unwrap_or_default();
+            if !status.is_success() {
+                first_error(|| format!("{status} {}", String::from_utf8_lossy(&body)));
+            }
+            status.is_success()
         }
-        Err(_) => false,
+        Err(e) => {
+            first_error(|| e.to_string());
+            false
+        }
+    }
+}
+
+/// Prints the first failed request of the run, so an error count in the
+/// results comes with its cause.
+fn first_error(describe: impl FnOnce() -> String) {
+    static PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !PRINTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("first failed request: {}", describe());
     }
 }
 
@@ -635,6 +657,11 @@ async fn main() -> anyhow::Result<()> {
             args.branches,
             started.elapsed().as_secs_f64()
         );
+        // A real province arrives through imports, each followed by the
+        // scheduler's pass; a server then starts on a scheduled database.
+        let t = Instant::now();
+        zhibu_server::scheduler::run(db.writer(), chrono_tz::Asia::Shanghai).await?;
+        eprintln!("scheduled in {:.1}s", t.elapsed().as_secs_f64());
         let tokens = grant_first_member(&db, "admin", province).await?;
         refresh_statistics(&db).await?;
         db.close().await;
