@@ -143,6 +143,8 @@ fn more_pages() -> AnyView {
     use crate::pages::notifications::list::NotificationsPage;
     use crate::pages::notifications::settings::NotificationSettingsPage;
     use crate::pages::orgs::OrgPage;
+    use crate::pages::orgs::attendance::OrgAttendancePage;
+    use crate::pages::orgs::community_service::CommunityServicePage;
     use crate::pages::orgs::hours::HoursPage;
     use crate::pages::review::ReviewPage;
     view! {
@@ -162,6 +164,8 @@ fn more_pages() -> AnyView {
             <Route path=path!("/members/:id") view=MemberPage/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
+            <Route path=path!("/orgs/:id/attendance") view=OrgAttendancePage/>
+            <Route path=path!("/orgs/:id/community-service") view=CommunityServicePage/>
             <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
             <Route path=path!("/orgs/:id/meetings") view=MeetingsPage/>
             <Route path=path!("/orgs/:id/problems") view=ProblemsPage/>

@@ -2,7 +2,10 @@
 //! because the network was gone wait in `localStorage` and are sent again,
 //! with the same id and the same body, when the browser comes back online
 //! and whenever the app starts. The server treats a replay of the same id
-//! and body as the same row, so sending twice never counts twice.
+//! and body as the same row, so sending twice never counts twice. What the
+//! server made of each stays in the list: accepted ones for as long as the
+//! app is open, refused ones (with the reason) until the member dismisses
+//! them, across restarts.
 
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -28,6 +31,17 @@ pub struct Waiting {
     /// What the member recognises it by: the theme day, the service.
     pub label: String,
     pub checkin: bool,
+    /// Once sent: what the server made of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fate: Option<Fate>,
+}
+
+/// What the server made of a request sent from the queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fate {
+    pub accepted: bool,
+    /// The status it landed with (已同步, 待审核…), or why it was refused.
+    pub message: String,
 }
 
 /// What became of a request.
@@ -78,6 +92,7 @@ impl Outbox {
             body: request.body.clone(),
             label,
             checkin,
+            fate: None,
         };
         match api::post_json(&item.path, item.body.clone()).await {
             Ok((_, text)) => match request.answer(&text) {
@@ -97,8 +112,20 @@ impl Outbox {
         }
     }
 
+    /// Takes a row whose fate the member has seen off the list.
+    pub fn dismiss(&self, id: &str) {
+        self.waiting.update(|list| list.retain(|w| w.id != id));
+        self.save();
+    }
+
+    /// Keeps what still matters after a restart: the unsent and the refused.
     fn save(&self) {
-        let list = self.waiting.get_untracked();
+        let list: Vec<Waiting> = self
+            .waiting
+            .get_untracked()
+            .into_iter()
+            .filter(|w| w.fate.as_ref().is_none_or(|f| !f.accepted))
+            .collect();
         match serde_json::to_string(&list) {
             Ok(json) if !list.is_empty() => storage::set(OUTBOX_KEY, &json),
             _ => storage::remove(OUTBOX_KEY),
@@ -108,31 +135,45 @@ impl Outbox {
     /// Sends everything waiting, oldest first; stops at the first network
     /// failure. Drops an item once the server has decided on it.
     pub fn flush(self) {
-        if self.busy.get_value()
-            || !api::has_session()
-            || self.waiting.with_untracked(Vec::is_empty)
-        {
+        let unsent = |list: &Vec<Waiting>| list.iter().any(|w| w.fate.is_none());
+        if self.busy.get_value() || !api::has_session() || !self.waiting.with_untracked(unsent) {
             return;
         }
         self.busy.set_value(true);
         let (toaster, i18n) = (self.toaster, self.i18n);
         wasm_bindgen_futures::spawn_local(async move {
-            for item in self.waiting.get_untracked() {
+            let unsent: Vec<Waiting> = self
+                .waiting
+                .get_untracked()
+                .into_iter()
+                .filter(|w| w.fate.is_none())
+                .collect();
+            for item in unsent {
                 let t = i18n.t_untracked();
-                let outcome = match api::post_json(&item.path, item.body.clone()).await {
-                    Ok((_, text)) => Some(delivered(t, &item, &text)),
+                let fate = match api::post_json(&item.path, item.body.clone()).await {
+                    Ok((_, text)) => Some(Fate {
+                        accepted: true,
+                        message: delivered(t, &item, &text),
+                    }),
                     Err(ApiError::Network(_)) => break,
                     Err(error) => match error.status() {
                         // Signed out, throttled or a server fault: try later.
                         Some(401 | 429) | Some(500..) => None,
-                        _ => Some(error.message(t)),
+                        _ => Some(Fate {
+                            accepted: false,
+                            message: error.message(t),
+                        }),
                     },
                 };
-                if let Some(message) = outcome {
-                    self.waiting.update(|list| list.retain(|w| w.id != item.id));
+                if let Some(fate) = fate {
+                    toaster.show(format!("{}：{}", item.label, fate.message));
+                    self.waiting.update(|list| {
+                        if let Some(w) = list.iter_mut().find(|w| w.id == item.id) {
+                            w.fate = Some(fate);
+                        }
+                    });
                     self.save();
                     self.synced.update(|n| *n += 1);
-                    toaster.show(format!("{}：{message}", item.label));
                 }
             }
             self.busy.set_value(false);

@@ -61,9 +61,11 @@ pub fn now_ms() -> f64 {
     Date::now()
 }
 
-/// Now, for `client_time`.
+/// Now, for `client_time`: from the same clock as `now_ms`.
 pub fn now() -> DateTime<FixedOffset> {
-    chrono::Utc::now().fixed_offset()
+    DateTime::from_timestamp_millis(now_ms() as i64)
+        .unwrap_or_default()
+        .fixed_offset()
 }
 
 /// A fresh v4 UUID: the idempotency key of rows the phone creates.

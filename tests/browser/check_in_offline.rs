@@ -1,6 +1,6 @@
 //! Checking in: a check-in made offline waits, then lands exactly once.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::harness::*;
 
@@ -16,30 +16,9 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
     let secretary = shell.api_token(DEMO_SECRETARY).await;
     let member = shell.api_token(DEMO_MEMBER).await;
     let me = shell.api_get(&member, "/me").await;
-    let days = shell.api_get(&member, "/me/theme-days").await;
-    let day = days
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["org"]["id"] == me["branch"]["id"])
-        .unwrap_or_else(|| panic!("no theme day of the member's branch: {days}"));
-    let day_id = day["id"].as_i64().unwrap();
-    let now = chrono::Utc::now();
-    let patch = json!({
-        "starts_at": (now - chrono::Duration::minutes(10)).to_rfc3339(),
-        "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
-        "geofence": null,
-    });
-    let patched = shell
-        .app
-        .client
-        .patch(shell.app.api(&format!("/theme-days/{day_id}")))
-        .bearer_auth(&secretary)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
+    let (day_id, day) = shell
+        .open_branch_day_now(&member, &secretary, chrono::Duration::minutes(10))
+        .await;
     let checkins_of_member = || async {
         let all = shell
             .api_get(&secretary, &format!("/theme-days/{day_id}/checkins"))
@@ -127,6 +106,15 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
             &format!("document.querySelector('.toast-host').innerText.includes({title:?})"),
         )
         .await;
+    // The row says what became of it.
+    shell
+        .wait_until(
+            "the synced row",
+            &format!(
+                "[...document.querySelectorAll('.list .row')].some((r) => r.innerText.includes('已同步 ✓') && r.innerText.includes({title:?}))"
+            ),
+        )
+        .await;
     let landed = checkins_of_member().await;
     assert_eq!(landed.len(), 1, "{landed:?}");
     let method = landed[0]["method"].as_str().unwrap();
@@ -153,7 +141,7 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
             "(localStorage.setItem('zhibu.outbox', {again:?}), true)"
         ))
         .await;
-    shell.open("/checkin").await;
+    shell.open_url(&format!("{origin}/checkin")).await;
     // The queue empties only once the resend was answered.
     shell
         .wait_until(
@@ -169,6 +157,73 @@ async fn a_check_in_made_offline_is_shown_as_waiting_and_lands_exactly_once_when
     );
 
     shell.assert_no_csp_violations().await;
+    drop(relay);
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn a_queued_check_in_the_server_refuses_stays_listed_with_the_reason_until_dismissed() {
+    let shell = Shell::launch_with(|settings| settings.demo = true).await;
+    let relay = Relay::start(shell.app.port);
+    let origin = format!("http://127.0.0.1:{}", relay.port);
+    let secretary = shell.api_token(DEMO_SECRETARY).await;
+    let member = shell.api_token(DEMO_MEMBER).await;
+    let (day_id, _) = shell
+        .open_branch_day_now(&member, &secretary, chrono::Duration::minutes(10))
+        .await;
+
+    shell
+        .open_url(&format!("{origin}/login?next=/checkin"))
+        .await;
+    shell.type_into("input[name=phone]", DEMO_MEMBER).await;
+    shell.type_into("input[name=password]", DEMO_PASSWORD).await;
+    shell.tap("form button[type=submit]").await;
+    shell
+        .wait_until(
+            "the short-code field",
+            "!!document.querySelector('input[name=short_code]')",
+        )
+        .await;
+    // A code misread off the screen, typed without a network.
+    let code = shell
+        .api_get(&secretary, &format!("/theme-days/{day_id}/code"))
+        .await;
+    let wrong = if code["short_code"] == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    shell.go_offline(&relay).await;
+    shell.type_into("input[name=short_code]", wrong).await;
+    shell.tap("main .card .btn-primary").await;
+    shell.wait_for_text("待同步").await;
+
+    // Back online, the server refuses it: the row stays, saying why and
+    // what to do, also after the app is opened again.
+    shell.go_online(&relay).await;
+    let refused = "[...document.querySelectorAll('.list .row')].some((r) => r.innerText.includes('未通过') && r.innerText.includes('签到码') && r.innerText.includes('点名补记'))";
+    shell.wait_until("the refused row", refused).await;
+    shell.open_url(&format!("{origin}/checkin")).await;
+    shell
+        .wait_until("the refused row after a reload", refused)
+        .await;
+    assert!(shell.local_storage("zhibu.outbox").await.is_some());
+
+    // Dismissed, it is gone for good.
+    shell
+        .wait_for_value("知道了", &click_button("main .list", "知道了"))
+        .await;
+    shell
+        .wait_until(
+            "the queue emptied",
+            "localStorage.getItem('zhibu.outbox') === null",
+        )
+        .await;
+    assert!(
+        !shell
+            .eval::<bool>("document.querySelector('main').innerText.includes('未通过')")
+            .await
+    );
     drop(relay);
     shell.close().await;
 }

@@ -14,9 +14,11 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::browser::{
     PermissionDescriptor, PermissionSetting, SetPermissionParams,
 };
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::network::{
     self, EmulateNetworkConditionsByRuleParams, NetworkConditions, OverrideNetworkStateParams,
 };
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
 use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::handler::viewport::Viewport;
 use chromiumoxide::page::Page;
@@ -40,6 +42,7 @@ pub const DEMO_PASSWORD: &str = "demo1234";
 pub const DEMO_ADMIN: &str = "13800000000";
 pub const DEMO_SECRETARY: &str = "13800000001";
 pub const DEMO_MEMBER: &str = "13800000002";
+pub const DEMO_RIDER: &str = "13800000003";
 
 /// One Chromium at a time: the machines have two cores, and parallel
 /// browsers only trade speed for flaky timeouts.
@@ -382,6 +385,34 @@ impl Shell {
         self.emulate_network(false).await;
     }
 
+    /// Sets the clock of the next page load `millis` behind (`Date.now`),
+    /// once: loads after it have the real time again. A phone that did
+    /// something that long ago.
+    pub async fn clock_behind_once(&self, millis: i64) {
+        let script = format!(
+            "if (!sessionStorage.getItem('zhibu.test.clock')) {{ \
+               sessionStorage.setItem('zhibu.test.clock', '1'); \
+               const now = Date.now.bind(Date); Date.now = () => now() - {millis}; }}"
+        );
+        self.page
+            .execute(AddScriptToEvaluateOnNewDocumentParams::new(script))
+            .await
+            .expect("Page.addScriptToEvaluateOnNewDocument");
+    }
+
+    /// Narrows the screen to `width` CSS pixels, as a smaller phone has it.
+    pub async fn set_width(&self, width: i64) {
+        self.page
+            .execute(SetDeviceMetricsOverrideParams::new(
+                width,
+                i64::from(HEIGHT),
+                2.0,
+                true,
+            ))
+            .await
+            .expect("Emulation.setDeviceMetricsOverride");
+    }
+
     pub async fn emulate_network(&self, offline: bool) {
         self.page
             .execute(EmulateNetworkConditionsByRuleParams::new(
@@ -430,6 +461,44 @@ impl Shell {
             response.status()
         );
         response.json().await.unwrap()
+    }
+
+    /// Opens the member's branch's next theme day that has not closed for
+    /// check-in now: from `opened_ago` ago until two hours ahead, with no
+    /// geofence, as its secretary would. Returns the day as the member's
+    /// list showed it, and its id.
+    pub async fn open_branch_day_now(
+        &self,
+        member: &str,
+        secretary: &str,
+        opened_ago: chrono::Duration,
+    ) -> (i64, Value) {
+        let me = self.api_get(member, "/me").await;
+        let days = self.api_get(member, "/me/theme-days").await;
+        let day = days
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["org"]["id"] == me["branch"]["id"] && d["status"] != "closed")
+            .cloned()
+            .unwrap_or_else(|| panic!("no open theme day of the member's branch: {days}"));
+        let id = day["id"].as_i64().unwrap();
+        let now = chrono::Utc::now();
+        let patched = self
+            .app
+            .client
+            .patch(self.app.api(&format!("/theme-days/{id}")))
+            .bearer_auth(secretary)
+            .json(&serde_json::json!({
+                "starts_at": (now - opened_ago).to_rfc3339(),
+                "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
+                "geofence": null,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
+        (id, day)
     }
 
     /// Sets the browser's answer for a permission (`notifications`) on the

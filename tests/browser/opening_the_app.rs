@@ -389,9 +389,16 @@ async fn the_language_switch_turns_the_ui_english_and_remembers_it() {
     assert_eq!(shell.title().await, "Me");
     assert_eq!(shell.eval::<String>("document.title").await, "Me · Zhibu");
 
-    // The choice survives a reload.
+    // The choice survives a reload (the English catalogue is fetched, so
+    // the first frame may still be Chinese).
     shell.page.reload().await.expect("reload");
     shell.wait_for_shell().await;
+    shell
+        .wait_until(
+            "English tabs after the reload",
+            "document.querySelector('.tabbar .tab').innerText.trim() === 'Home'",
+        )
+        .await;
     assert_eq!(
         shell.tab_labels().await,
         ["Home", "Check in", "Service", "Me"]

@@ -39,7 +39,16 @@ const SPLIT_LINK: &str = "__wasm_split.js";
 const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
 
 /// Extensions worth compressing; PNGs are compressed already.
-const COMPRESSIBLE: [&str; 7] = ["html", "js", "wasm", "css", "json", "webmanifest", "svg"];
+const COMPRESSIBLE: [&str; 8] = [
+    "html",
+    "js",
+    "wasm",
+    "css",
+    "json",
+    "webmanifest",
+    "svg",
+    "txt",
+];
 
 /// What one build produced.
 #[derive(Debug, Clone)]

@@ -3,8 +3,9 @@
 use std::future::Future;
 
 use zhibu_shared::checkin::{
-    Attendance, Checkin, CheckinCode, CheckinRequest, DuesPayment, DuesPaymentRequest, Makeup,
-    MakeupRequest, MyAttendance, ReviewRequest, ReviewResult, RollCall, ThemeDay, ThemeDayPatch,
+    Attendance, AttendanceReport, Checkin, CheckinCode, CheckinRequest, DuesPayment,
+    DuesPaymentRequest, Makeup, MakeupRequest, MyAttendance, ReviewRequest, ReviewResult, RollCall,
+    StudyDone, ThemeDay, ThemeDayPatch,
 };
 use zhibu_shared::theme_day::Month;
 
@@ -60,6 +61,15 @@ pub async fn theme_day_checkins(id: i64) -> Result<Vec<Checkin>, ApiError> {
     get(&format!("/theme-days/{id}/checkins")).await
 }
 
+/// `GET /orgs/{id}/attendance?month=`: the unit's and each child's theme-day
+/// attendance in a month (`YYYY-MM`).
+pub fn org_attendance(
+    id: i64,
+    month: &str,
+) -> impl Future<Output = Result<AttendanceReport, ApiError>> + use<> {
+    get_owned(format!("/orgs/{id}/attendance?month={}", enc(month)))
+}
+
 /// `GET /theme-days/{id}/attendance`: the live count and who is absent.
 pub async fn theme_day_attendance(id: i64) -> Result<Attendance, ApiError> {
     get(&format!("/theme-days/{id}/attendance")).await
@@ -75,6 +85,16 @@ pub async fn review_checkins(
     request: &ReviewRequest<String>,
 ) -> Result<ReviewResult<String>, ApiError> {
     post("/checkins/review", request).await
+}
+
+/// `POST /theme-days/{id}/study`: the day's study item done by these members.
+pub async fn mark_study(id: i64, request: &StudyDone) -> Result<ReviewResult<i64>, ApiError> {
+    post(&format!("/theme-days/{id}/study"), request).await
+}
+
+/// `GET /theme-days/{id}/dues`: dues recorded for the day's month.
+pub async fn theme_day_dues(id: i64) -> Result<Vec<DuesPayment>, ApiError> {
+    get(&format!("/theme-days/{id}/dues")).await
 }
 
 /// `POST /theme-days/{id}/dues`: dues paid on site.

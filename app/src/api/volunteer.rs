@@ -5,8 +5,8 @@ use std::future::Future;
 
 use zhibu_shared::review::{ReviewRequest, ReviewResult};
 use zhibu_shared::volunteer::{
-    Certificate, CertificateRequest, CommunityReport, CommunityReportRequest, HoursReport,
-    PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
+    Certificate, CertificateRequest, CommunityReport, CommunityReportRequest, CommunityServiceRow,
+    HoursReport, PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
 };
 
 use super::{ApiError, Replay, download, enc, get, get_owned, post};
@@ -52,6 +52,26 @@ pub async fn my_service_logs() -> Result<Vec<ServiceLog>, ApiError> {
     get("/me/service-logs").await
 }
 
+/// `GET /orgs/{id}/community-service`: the unit's in-office members, where
+/// they report and their approved community service.
+pub async fn org_community_service(id: i64) -> Result<Vec<CommunityServiceRow>, ApiError> {
+    get(&format!("/orgs/{id}/community-service")).await
+}
+
+/// `GET /me/service-logs?from=&to=`: my logs of the days `from..=to`
+/// (`YYYY-MM-DD`).
+pub async fn my_service_logs_between(
+    from: String,
+    to: String,
+) -> Result<Vec<ServiceLog>, ApiError> {
+    get(&format!(
+        "/me/service-logs?from={}&to={}",
+        enc(&from),
+        enc(&to)
+    ))
+    .await
+}
+
 /// `POST /service-logs/review`: approves or rejects logs and corrections.
 pub async fn review_service_logs(
     request: &ReviewRequest<String>,
@@ -95,7 +115,7 @@ pub async fn review_sector_memberships(
     post("/sector-memberships/review", request).await
 }
 
-/// `GET /review/pending`: everything the caller may decide.
+/// `GET /review/pending`: the first page of each kind the caller may decide.
 pub async fn pending_reviews() -> Result<PendingInbox, ApiError> {
     get("/review/pending").await
 }

@@ -155,3 +155,43 @@ fn every_locale_names_each_kind_of_reminder() {
         distinct(&t.notify_kind_hints);
     }
 }
+
+/// The file browsers fetch for English: `public/i18n/en.txt`.
+fn english_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/i18n/en.txt")
+}
+
+#[test]
+fn the_english_file_browsers_fetch_is_the_english_catalogue() {
+    let lines = EN.lines();
+    for line in &lines {
+        assert!(
+            !line.contains(['\n', '\r']),
+            "a catalogue string is one line: {line:?}"
+        );
+    }
+    assert!(!lines.last().is_some_and(|l| l.is_empty()));
+    let expected = lines.join("\n") + "\n";
+    if std::env::var_os("ZHIBU_WRITE_CATALOGUE").is_some() {
+        std::fs::create_dir_all(english_file().parent().unwrap()).unwrap();
+        std::fs::write(english_file(), &expected).unwrap();
+    }
+    let served = std::fs::read_to_string(english_file()).unwrap_or_default();
+    assert!(
+        served == expected,
+        "public/i18n/en.txt differs from en.rs: run `ZHIBU_WRITE_CATALOGUE=1 cargo test -p zhibu-app --lib i18n`"
+    );
+    let read_back = parse_catalogue(served).expect("the file reads back");
+    assert_eq!(read_back.lines(), lines);
+    assert_eq!(read_back.nav_home, "Home");
+    assert_eq!(read_back.org_kinds, EN.org_kinds);
+}
+
+#[test]
+fn a_catalogue_file_of_the_wrong_length_is_refused() {
+    let lines = EN.lines();
+    let short = lines[..lines.len() - 1].join("\n");
+    assert!(parse_catalogue(short).is_none());
+    let long = lines.join("\n") + "\none more\n";
+    assert!(parse_catalogue(long).is_none());
+}

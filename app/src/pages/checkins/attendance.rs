@@ -145,7 +145,7 @@ pub fn AttendancePage() -> impl IntoView {
                 .as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .and_then(|rows| rows.iter().find(|r| Some(r.theme_day.id) == id))
-                .map(|r| format!("{} {}", r.theme_day.date, r.theme_day.title))
+                .map(|r| super::day_label(&r.theme_day))
         });
         match day {
             Some(day) => format!("{} · {day}", t.makeup_title),

@@ -1,20 +1,20 @@
-//! 今日主题党日, the secretary's screen for one theme day: the rotating QR
-//! code and 6-digit code full screen, the live count, roll-call of
-//! absentees, the day's details, dues paid on site and make-up requests.
+//! 主题党日现场, the secretary's screen for one theme day: its date and unit,
+//! the rotating QR code and 6-digit code (full screen, and only while the
+//! day is open: before and after it they would check nobody in), the live
+//! count, roll-call of absentees, the day's details, dues paid on site
+//! (`dues`) and make-up requests.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
-use zhibu_shared::auth::IdName;
 use zhibu_shared::checkin::{
-    Attendance, Checkin, Decision, DuesPaymentRequest, PaymentMethod, ReviewRequest, RollCall,
-    ThemeDay, ThemeDayPatch,
+    Attendance, Checkin, CheckinCode, Geofence, ReviewStatus, RollCall, StudyDone, ThemeDay,
+    ThemeDayPatch, ThemeDayStatus,
 };
-use zhibu_shared::theme_day::{DuesBasis, dues_standard_fen, yuan};
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Chips, Field, Item, List, Loaded, status_view, use_toast,
+    Button, ButtonVariant, Card, Field, Item, List, Loaded, status_view, use_toast,
 };
 use crate::i18n::{review_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -34,22 +34,39 @@ pub fn LivePage() -> impl IntoView {
     }
 }
 
+/// The code of the open day: `None` while the day is not open.
+type LiveCode = LocalResource<Option<Result<CheckinCode, crate::api::ApiError>>>;
+
 #[component]
 fn Live(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let day = LocalResource::new(move || api::theme_day(id));
-    let code = LocalResource::new(move || api::checkin_code(id));
+    let is_open = move |d: &Option<Result<ThemeDay, crate::api::ApiError>>| matches!(d, Some(Ok(d)) if d.status == ThemeDayStatus::Open);
+    // Asked for again when the day is, so it appears once the day opens.
+    let code: LiveCode = LocalResource::new(move || {
+        let open = day.with(is_open);
+        async move {
+            if open {
+                Some(api::checkin_code(id).await)
+            } else {
+                None
+            }
+        }
+    });
     let attendance = LocalResource::new(move || api::theme_day_attendance(id));
     let checkins = LocalResource::new(move || api::theme_day_checkins(id));
     let full = RwSignal::new(false);
 
-    // One timer: renews the code before it expires, polls the count.
+    // One timer: renews the code before it expires, polls the count, and
+    // the day itself until it opens.
     let ticks = StoredValue::new(0u32);
     let asked_at = StoredValue::new(0f64);
     if let Ok(timer) = set_interval_with_handle(
         move || {
             let now = util::now_ms();
             let due = code.with_untracked(|c| match c {
-                Some(Ok(c)) => c.expires_at.timestamp_millis() as f64 - 3000.0,
+                Some(Some(Ok(c))) => c.expires_at.timestamp_millis() as f64 - 3000.0,
+                Some(None) => f64::INFINITY,
                 _ => 0.0,
             });
             if now >= due && now - asked_at.get_value() > 5000.0 {
@@ -59,6 +76,9 @@ fn Live(id: i64) -> impl IntoView {
             ticks.update_value(|n| *n += 1);
             if ticks.get_value().is_multiple_of(POLL_TICKS) {
                 attendance.refetch();
+                if !day.with_untracked(is_open) {
+                    day.refetch();
+                }
             }
         },
         Duration::from_secs(1),
@@ -66,54 +86,131 @@ fn Live(id: i64) -> impl IntoView {
         on_cleanup(move || timer.clear());
     }
 
+    let heading = move || {
+        day.with(|d| match d {
+            Some(Ok(d)) => super::day_label(d),
+            _ => String::new(),
+        })
+    };
+    let panel = move || {
+        let t = i18n.t();
+        match day.get() {
+            Some(Err(_)) => day.with(status_view),
+            Some(Ok(d)) if d.status != ThemeDayStatus::Open => {
+                let why = if d.status == ThemeDayStatus::Upcoming {
+                    t.live_not_open_yet
+                } else {
+                    t.live_closed
+                };
+                Some(view! { <p class="muted code-closed">{why}</p> }.into_any())
+            }
+            // Loading, or open: the code's box, empty until the code arrives.
+            _ => Some(code_view(code)),
+        }
+    };
     view! {
         <section
             class="card qr-panel"
             class:qr-full=move || full.get()
             on:click=move |_| full.update(|f| *f = !*f)
         >
-            {move || code.with(status_view).or_else(|| code.get().and_then(Result::ok).map(|c| view! {
-                <div class="qr" inner_html=c.qr_svg></div>
-                <p class="short-code" aria-label=tr(|t| t.live_short_code)>{c.short_code}</p>
-            }.into_any()))}
-            <p class="muted">{tr(|t| t.live_fullscreen)}</p>
+            <h2 class="live-day">{heading}</h2>
+            {panel}
         </section>
         <Count attendance=attendance/>
         <RollCallCard id=id attendance=attendance checkins=checkins/>
+        <StudyCard id=id checkins=checkins/>
         {move || day.get().and_then(Result::ok).map(|d| view! { <EditCard day=d target=day/> })}
-        <DuesCard id=id attendance=attendance checkins=checkins/>
+        <super::dues::DuesCard id=id attendance=attendance checkins=checkins/>
         <Makeups id=id/>
     }
 }
 
+/// The QR code and the short code, in a box of the code's size from the
+/// start, so nothing below moves when the code arrives.
+fn code_view(code: LiveCode) -> AnyView {
+    let i18n = use_i18n();
+    let svg = move || {
+        code.with(|c| match c {
+            Some(Some(Ok(c))) => c.qr_svg.clone(),
+            _ => String::new(),
+        })
+    };
+    let short = move || {
+        code.with(|c| match c {
+            Some(Some(Ok(c))) => c.short_code.clone(),
+            _ => "······".to_owned(),
+        })
+    };
+    let error = move || {
+        code.with(|c| match c {
+            Some(Some(Err(e))) => {
+                Some(view! { <p class="form-error" role="alert">{e.message(i18n.t())}</p> })
+            }
+            _ => None,
+        })
+    };
+    view! {
+        <div class="qr" inner_html=svg></div>
+        <p class="short-code" aria-label=tr(|t| t.live_short_code)>{short}</p>
+        {error}
+        <p class="muted">{tr(|t| t.live_fullscreen)}</p>
+    }
+    .into_any()
+}
+
+/// The live count; dashes until it is read, in a card of the same size.
 #[component]
 fn Count(attendance: Loaded<Attendance>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-        attendance.get().and_then(Result::ok).map(|a| {
-            let t = i18n.t();
-            view! {
-                <section class="card count" aria-live="polite">
-                    <p class="count-big">
-                        <span class="count-present">{a.present}</span>" / "{a.expected}
-                    </p>
-                    <p class="muted">
-                        {t.live_present}" "{a.present}" · "{t.live_expected}" "{a.expected}
-                        " · "{t.status_pending}" "{a.pending}
-                    </p>
-                    {(!a.wrong_codes.is_empty()).then(|| {
-                        let who = a
-                            .wrong_codes
-                            .iter()
-                            .map(|w| format!("{} {}{}", w.member.name, w.count, t.times))
-                            .collect::<Vec<_>>()
-                            .join("、");
-                        view! { <p class="form-error wrong-codes">{t.live_wrong_codes}" "{who}</p> }
-                    })}
-                </section>
-            }
-        })
+        let t = i18n.t();
+        let (present, expected, pending, wrong) = attendance.with(|a| match a {
+            Some(Ok(a)) => (
+                a.present.to_string(),
+                a.expected.to_string(),
+                a.pending.to_string(),
+                (!a.wrong_codes.is_empty()).then(|| {
+                    a.wrong_codes
+                        .iter()
+                        .map(|w| format!("{} {}{}", w.member.name, w.count, t.times))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                }),
+            ),
+            _ => ("–".to_owned(), "–".to_owned(), "–".to_owned(), None),
+        });
+        view! {
+            <section class="card count" aria-live="polite">
+                <p class="count-big">
+                    <span class="count-present">{present.clone()}</span>" / "{expected.clone()}
+                </p>
+                <p class="muted">
+                    {t.live_present}" "{present}" · "{t.live_expected}" "{expected}
+                    " · "{t.status_pending}" "{pending}
+                </p>
+                {wrong.map(|who| view! { <p class="form-error wrong-codes">{t.live_wrong_codes}" "{who}</p> })}
+            </section>
+        }
     }
+}
+
+/// The members ticked in a list, or None (and a word why) when nobody is.
+fn ticked(
+    selected: RwSignal<Vec<String>>,
+    toaster: crate::components::Toaster,
+    t: &crate::i18n::Strings,
+) -> Option<Vec<i64>> {
+    let member_ids: Vec<i64> = selected
+        .get_untracked()
+        .iter()
+        .filter_map(|k| k.parse().ok())
+        .collect();
+    if member_ids.is_empty() {
+        toaster.show(t.select_some);
+        return None;
+    }
+    Some(member_ids)
 }
 
 #[component]
@@ -142,15 +239,9 @@ fn RollCallCard(
     };
     let submit = move |_| {
         let t = i18n.t_untracked();
-        let member_ids: Vec<i64> = selected
-            .get_untracked()
-            .iter()
-            .filter_map(|k| k.parse().ok())
-            .collect();
-        if member_ids.is_empty() {
-            toaster.show(t.select_some);
+        let Some(member_ids) = ticked(selected, toaster, t) else {
             return;
-        }
+        };
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
             let answer = api::roll_call(id, &RollCall { member_ids }).await;
@@ -166,9 +257,14 @@ fn RollCallCard(
             }
         });
     };
+    // "Everyone expected is here" only once the list has been read.
+    let loaded = move || attendance.with(|a| matches!(a, Some(Ok(_))));
     view! {
         <Card title=tr(|t| t.roll_call_title)>
-            <List items=items selected=selected empty=|t| t.roll_call_empty/>
+            {move || attendance.with(status_view)}
+            <div hidden=move || !loaded()>
+                <List items=items selected=selected empty=|t| t.roll_call_empty/>
+            </div>
             <div class="actions">
                 <Button variant=ButtonVariant::Primary block=true loading=busy on_click=submit>
                     {tr(|t| t.roll_call_submit)}
@@ -176,6 +272,74 @@ fn RollCallCard(
             </div>
         </Card>
     }
+}
+
+/// 学习已完成: the second "1", ticked for those present (by name).
+#[component]
+fn StudyCard(id: i64, checkins: Loaded<Vec<Checkin>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let toaster = use_toast();
+    let selected = RwSignal::new(Vec::<String>::new());
+    let busy = RwSignal::new(false);
+    let items = move || {
+        checkins.with(|c| match c {
+            Some(Ok(c)) => {
+                let mut present: Vec<Item> = c
+                    .iter()
+                    .filter(|c| c.status == ReviewStatus::Approved)
+                    .map(|c| Item {
+                        key: c.member.id.to_string(),
+                        title: c.member.name.clone(),
+                        ..Item::default()
+                    })
+                    .collect();
+                present.sort_by(|a, b| a.title.cmp(&b.title).then(a.key.cmp(&b.key)));
+                present.dedup_by(|a, b| a.key == b.key);
+                present
+            }
+            _ => Vec::new(),
+        })
+    };
+    let submit = move |_| {
+        let t = i18n.t_untracked();
+        let Some(member_ids) = ticked(selected, toaster, t) else {
+            return;
+        };
+        busy.set(true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = api::mark_study(id, &StudyDone { member_ids }).await;
+            busy.set(false);
+            match answer {
+                Ok(done) => {
+                    toaster.show(format!("{} {}", t.study_done_toast, done.updated));
+                    selected.set(Vec::new());
+                }
+                Err(e) => toaster.show(e.message(t)),
+            }
+        });
+    };
+    view! {
+        <Card title=tr(|t| t.study_title)>
+            <List items=items selected=selected empty=|t| t.study_empty/>
+            <div class="actions">
+                <Button variant=ButtonVariant::Primary block=true loading=busy on_click=submit>
+                    {tr(|t| t.study_submit)}
+                </Button>
+            </div>
+        </Card>
+    }
+}
+
+/// A geofence as typed: latitude and longitude in degrees, a radius in
+/// metres (10 to 5,000); `None` when a field is not a number in range.
+pub fn geofence(lat: &str, lng: &str, radius: &str) -> Option<Geofence> {
+    let lat: f64 = lat.trim().parse().ok()?;
+    let lng: f64 = lng.trim().parse().ok()?;
+    let radius_m: u32 = radius.trim().parse().ok()?;
+    ((-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lng)
+        && (10..=5000).contains(&radius_m))
+    .then_some(Geofence { lat, lng, radius_m })
 }
 
 /// Activities are typed on one line, split at commas.
@@ -198,6 +362,10 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
     let starts = RwSignal::new(util::local_input(&day.starts_at));
     let ends = RwSignal::new(util::local_input(&day.ends_at));
     let activities = RwSignal::new(day.activities.join("、"));
+    let fence = day.geofence;
+    let lat = RwSignal::new(fence.map(|f| f.lat.to_string()).unwrap_or_default());
+    let lng = RwSignal::new(fence.map(|f| f.lng.to_string()).unwrap_or_default());
+    let radius = RwSignal::new(fence.map_or_else(|| "300".to_owned(), |f| f.radius_m.to_string()));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let like = day.starts_at;
@@ -210,7 +378,21 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
             error.set(Some(t.edit_time_invalid.to_owned()));
             return;
         };
+        // All three blank: no geofence; otherwise all three must be right.
+        let (la, ln) = (lat.get_untracked(), lng.get_untracked());
+        let geofence_patch = if la.trim().is_empty() && ln.trim().is_empty() {
+            None
+        } else {
+            match geofence(&la, &ln, &radius.get_untracked()) {
+                Some(fence) => Some(fence),
+                None => {
+                    error.set(Some(t.geofence_invalid.to_owned()));
+                    return;
+                }
+            }
+        };
         let patch = ThemeDayPatch {
+            geofence: Some(geofence_patch),
             title: Some(title.get_untracked()),
             study_item: Some(study.get_untracked()),
             location: Some(location.get_untracked()),
@@ -242,6 +424,23 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
             <Field label=|t| t.edit_starts name="starts_at" kind="datetime-local" value=starts/>
             <Field label=|t| t.edit_ends name="ends_at" kind="datetime-local" value=ends/>
             <Field label=|t| t.edit_activities name="activities" value=activities/>
+            <p class="muted form-hint">{tr(|t| t.geofence_hint)}</p>
+            <div class="month-range">
+                <Field label=|t| t.geofence_lat name="lat" inputmode="decimal" value=lat/>
+                <Field label=|t| t.geofence_lng name="lng" inputmode="decimal" value=lng/>
+            </div>
+            <Field label=|t| t.geofence_radius name="radius_m" inputmode="numeric" value=radius/>
+            <Button on_click=move |_| {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match util::position().await {
+                        Some((la, ln)) => {
+                            lat.set(format!("{la:.6}"));
+                            lng.set(format!("{ln:.6}"));
+                        }
+                        None => toaster.show(i18n.t_untracked().geofence_no_position),
+                    }
+                });
+            }>{tr(|t| t.geofence_here)}</Button>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Button variant=ButtonVariant::Primary block=true loading=busy on_click=save>
                 {tr(|t| t.save)}
@@ -250,188 +449,60 @@ fn EditCard(day: ThemeDay, target: Loaded<ThemeDay>) -> impl IntoView {
     }
 }
 
-/// Yuan as typed (`12.5`) to fen.
-fn fen(text: &str) -> Option<i64> {
-    let value: f64 = text.trim().parse().ok()?;
-    (value >= 0.0).then(|| (value * 100.0).round() as i64)
-}
-
-fn basis(code: &str) -> Option<DuesBasis> {
-    match code {
-        "working" => Some(DuesBasis::Working),
-        "retired" => Some(DuesBasis::Retired),
-        "student" => Some(DuesBasis::StudentOrUnemployed),
-        "floating" => Some(DuesBasis::FloatingWithoutIncome),
-        _ => None,
-    }
-}
-
-#[component]
-fn DuesCard(
-    id: i64,
-    attendance: Loaded<Attendance>,
-    checkins: Loaded<Vec<Checkin>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let toaster = use_toast();
-    let member = RwSignal::new(String::new());
-    let amount = RwSignal::new(String::new());
-    let method = RwSignal::new("cash".to_owned());
-    let basis_code = RwSignal::new(String::new());
-    let income = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    // Everyone expected: those present and those absent.
-    let members = move || {
-        let mut all: Vec<IdName> = checkins.with(|c| match c {
-            Some(Ok(c)) => c.iter().map(|c| c.member.clone()).collect(),
-            _ => Vec::new(),
-        });
-        attendance.with(|a| {
-            if let Some(Ok(a)) = a {
-                all.extend(a.absent.iter().cloned());
-            }
-        });
-        all.dedup_by_key(|m| m.id);
-        all
-    };
-    let standard = move || {
-        let basis = basis(&basis_code.get())?;
-        let income = fen(&income.get()).unwrap_or_default();
-        Some(dues_standard_fen(basis, income))
-    };
-    let methods = Signal::derive(move || {
-        let t = i18n.t();
-        vec![
-            ("cash".to_owned(), t.dues_cash.to_owned()),
-            ("transfer".to_owned(), t.dues_transfer.to_owned()),
-        ]
-    });
-    let bases = Signal::derive(move || {
-        let t = i18n.t();
-        ["", "working", "retired", "student", "floating"]
-            .into_iter()
-            .zip(t.dues_bases)
-            .map(|(code, name)| (code.to_owned(), name.to_owned()))
-            .collect()
-    });
-    let submit = move |_| {
-        let t = i18n.t_untracked();
-        let (Ok(member_id), Some(amount_fen)) = (
-            member.get_untracked().parse::<i64>(),
-            fen(&amount.get_untracked()),
-        ) else {
-            toaster.show(t.dues_missing);
-            return;
-        };
-        let basis = basis(&basis_code.get_untracked());
-        let request = DuesPaymentRequest {
-            member_id,
-            amount_fen,
-            method: if method.get_untracked() == "transfer" {
-                PaymentMethod::Transfer
-            } else {
-                PaymentMethod::Cash
-            },
-            basis,
-            monthly_income_fen: basis.and(fen(&income.get_untracked())),
-        };
-        busy.set(true);
-        wasm_bindgen_futures::spawn_local(async move {
-            let answer = api::record_dues(id, &request).await;
-            busy.set(false);
-            match answer {
-                Ok(paid) => {
-                    toaster.show(format!(
-                        "{} {} ¥{}",
-                        t.dues_recorded,
-                        paid.member.name,
-                        yuan(paid.amount_fen)
-                    ));
-                    amount.set(String::new());
-                }
-                Err(e) => toaster.show(e.message(t)),
-            }
-        });
-    };
-    view! {
-        <Card title=tr(|t| t.dues_title)>
-            <label class="field">
-                <span class="field-label">{tr(|t| t.dues_member)}</span>
-                <select
-                    class="field-input"
-                    name="member"
-                    on:change=move |event| member.set(event_target_value(&event))
-                >
-                    <option value="">{tr(|t| t.dues_choose)}</option>
-                    {move || members().into_iter().map(|m| view! {
-                        <option value=m.id.to_string()>{m.name}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <Chips label=|t| t.dues_basis options=bases selected=basis_code/>
-            <Field label=|t| t.dues_income name="income" inputmode="decimal" value=income/>
-            {move || standard().map(|fen| {
-                let hint = format!("{} ¥{}", i18n.t().dues_standard, yuan(fen));
-                view! { <p class="muted form-hint">{hint}</p> }
-            })}
-            <Field label=|t| t.dues_amount name="amount" inputmode="decimal" value=amount/>
-            <Chips label=|t| t.dues_method options=methods selected=method/>
-            <Button variant=ButtonVariant::Primary block=true loading=busy on_click=submit>
-                {tr(|t| t.dues_submit)}
-            </Button>
-        </Card>
-    }
-}
-
+/// The day's make-up requests: the pending ones to approve or reject (with
+/// a reason), the decided ones below with how they were decided.
 #[component]
 fn Makeups(id: i64) -> impl IntoView {
+    use crate::pages::review::{Queue, Section};
     let i18n = use_i18n();
-    let toaster = use_toast();
     let makeups = LocalResource::new(move || api::theme_day_makeups(id));
-    let items = move || {
+    let rows = move |pending: bool| {
         let t = i18n.t();
         makeups.with(|m| match m {
             Some(Ok(m)) => m
                 .iter()
+                .filter(|m| (m.status == ReviewStatus::Pending) == pending)
                 .map(|m| {
                     let (text, tone) = review_status(t, m.status);
+                    let reason = m
+                        .reason
+                        .as_ref()
+                        .map(|r| format!(" · {r}"))
+                        .unwrap_or_default();
                     Item {
                         key: m.id.to_string(),
                         title: m.member.name.clone(),
-                        sub: format!("{} · {}", m.studied_on, m.studied),
-                        badge: Some((text.to_owned(), tone)),
-                        action: m.status == zhibu_shared::checkin::ReviewStatus::Pending,
+                        sub: format!("{} · {}{reason}", m.studied_on, m.studied),
+                        badge: (!pending).then(|| (text.to_owned(), tone)),
                         ..Item::default()
                     }
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
             _ => Vec::new(),
         })
     };
-    let approve = Callback::new(move |key: String| {
-        let t = i18n.t_untracked();
-        let Ok(makeup) = key.parse::<i64>() else {
-            return;
-        };
-        wasm_bindgen_futures::spawn_local(async move {
-            let request = ReviewRequest {
-                ids: vec![makeup],
-                decision: Decision::Approve,
-                reason: None,
-            };
-            match api::review_makeups(&request).await {
-                Ok(_) => {
-                    toaster.show(t.approved_toast);
-                    makeups.refetch();
-                }
-                Err(e) => toaster.show(e.message(t)),
-            }
-        });
-    });
+    let done = Callback::new(move |()| makeups.refetch());
+    let none = move || makeups.with(|m| matches!(m, Some(Ok(m)) if m.is_empty()));
     view! {
-        <Card title=tr(|t| t.makeups_title)>
-            <List items=items action=(|t| t.approve, approve) empty=|t| t.makeups_empty/>
-        </Card>
+        <Section
+            title=|t| t.makeups_title
+            queue=Queue::Makeups
+            items=Signal::derive(move || rows(true))
+            done=done
+        />
+        {move || none().then(|| view! {
+            <Card title=tr(|t| t.makeups_title)>
+                <p class="muted list-empty">{tr(|t| t.makeups_empty)}</p>
+            </Card>
+        })}
+        {move || {
+            let decided = rows(false);
+            (!decided.is_empty()).then(|| view! {
+                <Card title=tr(|t| t.makeups_decided)>
+                    <List items=decided/>
+                </Card>
+            })
+        }}
     }
 }
 
@@ -440,31 +511,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_geofence_is_three_numbers_in_range() {
+        assert_eq!(
+            geofence(" 35.29 ", "115.09", "300"),
+            Some(Geofence {
+                lat: 35.29,
+                lng: 115.09,
+                radius_m: 300
+            })
+        );
+        assert_eq!(geofence("95", "115", "300"), None);
+        assert_eq!(geofence("35", "115", "5"), None);
+        assert_eq!(geofence("东明", "115", "300"), None);
+    }
+
+    #[test]
     fn activities_typed_on_one_line_are_split_at_any_comma() {
         assert_eq!(
             split_activities("志愿服务，结对共建、 网格报到;移风易俗\n, "),
             ["志愿服务", "结对共建", "网格报到", "移风易俗"]
         );
         assert!(split_activities(" ， ").is_empty());
-    }
-
-    #[test]
-    fn yuan_typed_by_the_secretary_become_fen() {
-        assert_eq!(fen("12.5"), Some(1250));
-        assert_eq!(fen(" 3 "), Some(300));
-        assert_eq!(fen("0.1"), Some(10));
-        assert_eq!(fen("0"), Some(0));
-        assert_eq!(fen("-1"), None);
-        assert_eq!(fen("十元"), None);
-        assert_eq!(fen(""), None);
-    }
-
-    #[test]
-    fn dues_bases_are_chosen_by_their_chip_codes() {
-        assert_eq!(basis("working"), Some(DuesBasis::Working));
-        assert_eq!(basis("retired"), Some(DuesBasis::Retired));
-        assert_eq!(basis("student"), Some(DuesBasis::StudentOrUnemployed));
-        assert_eq!(basis("floating"), Some(DuesBasis::FloatingWithoutIncome));
-        assert_eq!(basis(""), None);
     }
 }

@@ -3,6 +3,7 @@
 //! secretary's live screen lives in [`live`].
 
 pub mod attendance;
+pub mod dues;
 pub mod live;
 
 use leptos::lazy;
@@ -22,8 +23,16 @@ use crate::session::use_session;
 use crate::util;
 
 /// A theme day's facts, as 首页 and the check-in pages show them.
+/// A theme day as lists and choices name it: a member of a branch and a
+/// sector committee has two on one date, told apart by their unit.
+pub fn day_label(day: &ThemeDay) -> String {
+    format!("{} {} · {}", day.date, day.title, day.org.name)
+}
+
+/// A theme day's facts; `children` (the member's own standing, say) at the
+/// foot of the same card.
 #[component]
-pub fn ThemeDayCard(day: ThemeDay) -> impl IntoView {
+pub fn ThemeDayCard(day: ThemeDay, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let i18n = use_i18n();
     let status = day.status;
     let when = format!(
@@ -53,6 +62,7 @@ pub fn ThemeDayCard(day: ThemeDay) -> impl IntoView {
                 <dt>{tr(|t| t.td_activities)}</dt>
                 <dd>{activities}</dd>
             </dl>
+            {children.map(|c| c())}
         </Card>
     }
 }
@@ -80,15 +90,28 @@ fn checkin_outcome(t: &Strings, checkin: &Checkin, message: Option<String>) -> O
     }
 }
 
-/// Checks in once: a new id, now as the client time, the position when the
-/// day has a geofence. Without a network the check-in waits in the outbox.
+/// The code a check-in proves attendance with.
+pub enum Code {
+    /// Typed by hand from the screen: valid now.
+    Typed(String),
+    /// Scanned from the QR code at `at`, which the server checks the token
+    /// against: a member who signed in meanwhile still checks in, for the
+    /// secretary to confirm when the code has moved on.
+    Scanned {
+        token: Option<String>,
+        at: chrono::DateTime<chrono::FixedOffset>,
+    },
+}
+
+/// Checks in once: a new id, the code's time as the client time, the
+/// position when the day has a geofence. Without a network the check-in
+/// waits in the outbox.
 pub async fn check_in(
     outbox: Outbox,
     t: &'static Strings,
     day_id: i64,
     label: String,
-    token: Option<String>,
-    short_code: Option<String>,
+    code: Code,
     geofenced: bool,
 ) -> Outcome {
     let position = if geofenced {
@@ -96,11 +119,15 @@ pub async fn check_in(
     } else {
         None
     };
+    let (token, short_code, at) = match code {
+        Code::Typed(short_code) => (None, Some(short_code), util::now()),
+        Code::Scanned { token, at } => (token, None, at),
+    };
     let request = CheckinRequest {
         id: util::uuid(),
         token,
         short_code,
-        client_time: Some(util::now()),
+        client_time: Some(at),
         lat: position.map(|p| p.0),
         lng: position.map(|p| p.1),
     };
@@ -158,29 +185,65 @@ fn OutcomeCard(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
     }
 }
 
-/// The check-ins waiting for the network, as 待同步 rows.
+/// The check-ins (or logs) sent while offline: 待同步 until sent, then
+/// what became of each — accepted, or refused with the reason and what to
+/// do — until the member dismisses it.
 #[component]
 pub fn WaitingList(checkin: bool) -> impl IntoView {
     let outbox = use_outbox();
     let i18n = use_i18n();
     let items = move || {
+        let t = i18n.t();
         outbox
             .waiting(checkin)
             .into_iter()
-            .map(|w| Item {
-                key: w.id,
-                title: w.label,
-                sub: i18n.t().waiting_hint.to_owned(),
-                badge: Some((i18n.t().status_waiting.to_owned(), BadgeTone::Warning)),
-                ..Item::default()
+            .map(|w| {
+                let (sub, badge, done) = match &w.fate {
+                    None => (
+                        t.waiting_hint.to_owned(),
+                        (t.status_waiting.to_owned(), BadgeTone::Warning),
+                        false,
+                    ),
+                    Some(f) if f.accepted => (
+                        f.message.clone(),
+                        (t.synced_ok.to_owned(), BadgeTone::Success),
+                        true,
+                    ),
+                    Some(f) => (
+                        format!(
+                            "{} {}",
+                            f.message,
+                            if w.checkin {
+                                t.fate_checkin_todo
+                            } else {
+                                t.fate_log_todo
+                            }
+                        ),
+                        (t.fate_refused.to_owned(), BadgeTone::Muted),
+                        true,
+                    ),
+                };
+                Item {
+                    key: w.id,
+                    title: w.label,
+                    sub,
+                    badge: Some(badge),
+                    action: done,
+                    ..Item::default()
+                }
             })
             .collect::<Vec<_>>()
     };
+    let dismiss = Callback::new(move |id: String| outbox.dismiss(&id));
     move || {
-        (!items().is_empty()).then(|| {
+        let rows = items();
+        (!rows.is_empty()).then(|| {
+            let unsent = rows.iter().any(|r| !r.action);
             view! {
-                <h2 class="section-title">{tr(|t| t.waiting_title)}</h2>
-                <List items=items/>
+                <h2 class="section-title">
+                    {move || if unsent { i18n.t().waiting_title } else { i18n.t().fates_title }}
+                </h2>
+                <List items=items action=(|t| t.fate_dismiss, dismiss)/>
             }
         })
     }
@@ -268,10 +331,10 @@ fn CodeCheckin() -> impl IntoView {
         }
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let label = format!("{} {}", day.date, day.title);
+            let label = day_label(&day);
             let geofenced = day.geofence.is_some();
             let result =
-                check_in(outbox, t, day.id, label, None, Some(short_code), geofenced).await;
+                check_in(outbox, t, day.id, label, Code::Typed(short_code), geofenced).await;
             busy.set(false);
             code.set(String::new());
             outcome.set(Some(result));
@@ -290,7 +353,7 @@ fn CodeCheckin() -> impl IntoView {
                 }
                 let options = open
                     .into_iter()
-                    .map(|d| (d.id.to_string(), format!("{} {}", d.date, d.title)))
+                    .map(|d| (d.id.to_string(), day_label(&d)))
                     .collect::<Vec<_>>();
                 Some(view! {
                     <Card title=tr(|t| t.checkin_code_title)>
@@ -317,11 +380,17 @@ pub fn CheckinLinkPage() -> impl IntoView {
     let outbox = use_outbox();
     let id = id_param("id");
     let token = query("t");
+    // When the code was scanned: kept through signing in (`at`, ms).
+    let scanned_at = query("at")
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(util::now, |at| at.fixed_offset());
     if !session.is_signed_in() {
         let here = format!(
-            "/checkin/{}?t={}",
+            "/checkin/{}?t={}&at={}",
             id.get_untracked(),
-            enc(token.as_deref().unwrap_or(""))
+            enc(token.as_deref().unwrap_or("")),
+            scanned_at.timestamp_millis()
         );
         redirect(format!("/login?next={}", enc(&here)));
         return ().into_any();
@@ -332,14 +401,17 @@ pub fn CheckinLinkPage() -> impl IntoView {
     let tap = move |_| {
         let token = token.clone();
         let (label, geofenced) = day.with_untracked(|d| match d {
-            Some(Ok(d)) => (format!("{} {}", d.date, d.title), d.geofence.is_some()),
+            Some(Ok(d)) => (day_label(d), d.geofence.is_some()),
             _ => (i18n.t_untracked().title_checkin.to_owned(), false),
         });
         let t = i18n.t_untracked();
         busy.set(true);
         wasm_bindgen_futures::spawn_local(async move {
-            let result =
-                check_in(outbox, t, id.get_untracked(), label, token, None, geofenced).await;
+            let code = Code::Scanned {
+                token,
+                at: scanned_at,
+            };
+            let result = check_in(outbox, t, id.get_untracked(), label, code, geofenced).await;
             busy.set(false);
             outcome.set(Some(result));
         });

@@ -1,6 +1,6 @@
 //! 我的: the member's profile, the ways to 报到, 加入行业党委, 服务证明 and,
-//! for role holders, the org browser and the review inbox; the language
-//! switch and signing out.
+//! for role holders, the org browser and the review inbox (with how many
+//! requests wait); the language switch and signing out.
 
 pub mod certificate;
 pub mod community;
@@ -10,9 +10,12 @@ pub mod sectors;
 use leptos::prelude::*;
 use zhibu_shared::auth::Me;
 use zhibu_shared::org::{MemberCategory, Role};
+use zhibu_shared::volunteer::PendingInbox;
 
 use crate::api;
-use crate::components::{Button, ButtonVariant, Card, Cell, CellGroup, use_toast};
+use crate::components::{
+    Badge, BadgeTone, Button, ButtonVariant, Card, Cell, CellGroup, use_toast,
+};
 use crate::i18n::{Locale, category_name, role_name, tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::session::use_session;
@@ -162,7 +165,7 @@ fn Profile(member: Me) -> impl IntoView {
         {has_roles.then(|| view! {
             <CellGroup title=tr(|t| t.me_work)>
                 {org_cells}
-                <Cell title=tr(|t| t.title_review) href="/review"/>
+                <ReviewCell/>
                 <Cell title=tr(|t| t.me_inspections) href="/inspections"/>
                 {is_admin.then(|| view! {
                     <Cell title=tr(|t| t.me_roster) href="/admin/roster"/>
@@ -201,5 +204,56 @@ fn LanguageSwitch() -> impl IntoView {
                 })
                 .collect_view()}
         </span>
+    }
+}
+
+/// The count 审核 shows: the requests of the first page of each kind, with
+/// `+` when more wait beyond it; nothing when none wait.
+pub fn pending_badge(inbox: &PendingInbox) -> Option<String> {
+    let waiting = inbox.checkins.len()
+        + inbox.service_logs.len()
+        + inbox.community_reports.len()
+        + inbox.sector_memberships.len();
+    match waiting {
+        0 => None,
+        n if inbox.has_more() => Some(format!("{n}+")),
+        n => Some(n.to_string()),
+    }
+}
+
+/// 审核, with how many requests wait for the caller.
+#[component]
+fn ReviewCell() -> impl IntoView {
+    let inbox = LocalResource::new(api::pending_reviews);
+    let badge = move || {
+        inbox.with(|i| match i {
+            Some(Ok(inbox)) => pending_badge(inbox),
+            _ => None,
+        })
+    };
+    view! {
+        <Cell title=tr(|t| t.title_review) href="/review">
+            {move || badge().map(|n| view! { <Badge tone=BadgeTone::Warning>{n}</Badge> })}
+        </Cell>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_review_badge_counts_what_waits_and_says_when_more_do() {
+        let mut inbox = PendingInbox::default();
+        assert_eq!(pending_badge(&inbox), None);
+        inbox.service_logs = serde_json::from_value(serde_json::json!([{
+            "id": "a", "member": {"id": 1, "name": "李强"}, "kind": "volunteer",
+            "date": "2026-12-01", "minutes": 60, "status": "pending",
+            "created_at": "2026-12-01T09:00:00+08:00"
+        }]))
+        .unwrap();
+        assert_eq!(pending_badge(&inbox).as_deref(), Some("1"));
+        inbox.next_cursor.service_logs = Some("a".to_owned());
+        assert_eq!(pending_badge(&inbox).as_deref(), Some("1+"));
     }
 }

@@ -1,6 +1,6 @@
 //! The service-hours dashboard of a unit: totals, participation, a bar
-//! chart per child unit in tree order (never sorted by value: no
-//! rankings), per month or per kind, and CSV/XLSX exports.
+//! chart per child unit by name (never sorted by value: no rankings), per
+//! month or per kind, and CSV/XLSX exports.
 
 use leptos::prelude::*;
 use zhibu_shared::volunteer::{ServiceKind, hours};

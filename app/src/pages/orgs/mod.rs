@@ -3,7 +3,9 @@
 //! members page by page.
 
 pub mod activation;
+pub mod attendance;
 mod communities;
+pub mod community_service;
 pub mod hours;
 mod manage;
 
@@ -126,6 +128,8 @@ fn OrgView(id: i64) -> impl IntoView {
         {head}
         <CellGroup>
             <Cell title=tr(|t| t.title_hours) href=format!("/orgs/{id}/hours")/>
+            <Cell title=tr(|t| t.title_org_attendance) href=format!("/orgs/{id}/attendance")/>
+            <Cell title=tr(|t| t.title_community_service) href=format!("/orgs/{id}/community-service")/>
             <Cell title=tr(|t| t.org_classes) href=format!("/orgs/{id}/classes")/>
             <Cell title=tr(|t| t.org_meetings) href=format!("/orgs/{id}/meetings")/>
             <Cell title=tr(|t| t.org_problems) href=format!("/orgs/{id}/problems")/>

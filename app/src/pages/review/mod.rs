@@ -1,6 +1,7 @@
 //! 审核: everything the caller may decide, in four sections (check-ins,
 //! service logs, community reports, sector joins), each with select-all,
-//! 通过 and 驳回 (with a reason).
+//! 通过 and 驳回 (with a reason). The live screen decides a theme day's
+//! make-ups with the same `Section`.
 
 use leptos::prelude::*;
 use zhibu_shared::checkin::{Decision, ReviewRequest, ReviewResult};
@@ -14,13 +15,15 @@ use crate::i18n::{kind_name, tr, use_i18n};
 use crate::layout::{TitleFn, set_page_title};
 use crate::util;
 
-/// The four kinds of rows a section decides on.
+/// The kinds of rows a section decides on: the inbox's four, and the
+/// make-ups of a theme day (on its live screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Queue {
+pub enum Queue {
     Checkins,
     ServiceLogs,
     CommunityReports,
     SectorJoins,
+    Makeups,
 }
 
 impl Queue {
@@ -50,6 +53,14 @@ impl Queue {
                     reason,
                 };
                 api::review_sector_memberships(&request).await.map(counts)
+            }
+            Queue::Makeups => {
+                let request = ReviewRequest {
+                    ids: numbers(),
+                    decision,
+                    reason,
+                };
+                api::review_makeups(&request).await.map(counts)
             }
             Queue::Checkins => {
                 let request = ReviewRequest {
@@ -107,22 +118,32 @@ pub fn ReviewPage() -> impl IntoView {
         {move || nothing().then(|| view! {
             <Empty title=tr(|t| t.review_empty_title) description=tr(|t| t.review_empty_desc)/>
         })}
+        // A page of each kind is shown; deciding it brings the next.
+        {move || inbox.with(|i| matches!(i, Some(Ok(i)) if i.has_more())).then(|| view! {
+            <p class="muted page-hint">{tr(|t| t.review_more)}</p>
+        })}
         <Section
             title=|t| t.review_checkins
             queue=Queue::Checkins
-            items=Signal::derive(section(|_, i| i.checkins.iter().map(|c| Item {
+            items=Signal::derive(section(|t, i| i.checkins.iter().map(|c| Item {
                 key: c.id.clone(),
                 title: c.member.name.clone(),
-                // A late or offline check-in: when the phone says it scanned
-                // beside when it arrived.
-                sub: match &c.claimed_at {
-                    Some(claimed) => format!(
-                        "{} → {} · {}",
-                        util::ymd_hhmm(claimed),
-                        util::ymd_hhmm(&c.at),
-                        c.reason.clone().unwrap_or_default()
-                    ),
-                    None => format!("{} · {}", util::ymd_hhmm(&c.at), c.reason.clone().unwrap_or_default()),
+                // Which theme day, then for a late or offline check-in when
+                // the phone says it scanned beside when it arrived.
+                sub: {
+                    let day = c.theme_day.as_ref().map(|d| format!("{} {} · {} · ", d.date, d.title, d.org.name)).unwrap_or_default();
+                    let when = match &c.claimed_at {
+                        Some(claimed) => format!(
+                            "{} {} → {} {}",
+                            t.review_claimed,
+                            util::ymd_hhmm(claimed),
+                            t.review_arrived,
+                            util::ymd_hhmm(&c.at),
+                        ),
+                        None => util::ymd_hhmm(&c.at),
+                    };
+                    let reason = c.reason.as_ref().map(|r| format!(" · {r}")).unwrap_or_default();
+                    format!("{day}{when}{reason}")
                 },
                 ..Item::default()
             }).collect::<Vec<_>>()))
@@ -170,8 +191,9 @@ pub fn ReviewPage() -> impl IntoView {
     }
 }
 
+/// One kind of request to decide: select-all, 通过 and 驳回 with a reason.
 #[component]
-fn Section(
+pub fn Section(
     title: TitleFn,
     queue: Queue,
     items: Signal<Vec<Item>>,
