@@ -1295,3 +1295,67 @@ async fn governance_counts_follow_a_moved_branch_and_verify_rollups_finds_and_me
             .is_empty()
     );
 }
+
+/// Whether the overview of `parent` suggests a talk with `child`.
+async fn talk_suggested(app: &TestApp, token: &str, parent: i64, child: i64) -> bool {
+    let overview: Value = app
+        .get(&format!("/orgs/{parent}/governance"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    overview["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["org"]["id"] == child)
+        .unwrap_or_else(|| panic!("no row for {child}: {overview}"))["talk_suggested"]
+        .as_bool()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn problems_found_in_two_inspections_of_a_units_subtree_suggest_a_talk_with_it() {
+    let app = spawn_demo_app().await;
+    let admin = app.token(demo::ADMIN).await;
+    let street = app.org_id(&[demo::COUNTY, demo::STREET]).await;
+    let (a, b) = (branch_a(&app).await, branch_b(&app).await);
+    assert!(!talk_suggested(&app, &admin, street, a).await);
+    let today = today(&app);
+    let inspect = |branch: i64, month: Month| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = app
+                .post(
+                    "/inspections",
+                    admin,
+                    &json!({"scope_org_id": branch, "month": month, "sample_size": 1, "record_kinds": ["meetings"]}),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+            let inspection: Value = r.json().await.unwrap();
+            let item = &inspection["items"][0];
+            let finding = json!({"grade": "poor", "problems": [{"description": "会议记录不全", "deadline": today + Duration::days(30)}]});
+            let r = app
+                .post(
+                    &format!(
+                        "/inspections/{}/items/{}/finding",
+                        inspection["id"], item["id"]
+                    ),
+                    admin,
+                    &finding,
+                )
+                .await;
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        }
+    };
+    inspect(a, Month::of(today)).await;
+    assert!(
+        !talk_suggested(&app, &admin, street, a).await,
+        "one inspection is not yet a pattern"
+    );
+    inspect(a, Month::of(today).previous()).await;
+    inspect(b, Month::of(today)).await;
+    assert!(talk_suggested(&app, &admin, street, a).await);
+    assert!(!talk_suggested(&app, &admin, street, b).await);
+}

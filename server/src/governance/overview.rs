@@ -81,8 +81,10 @@ pub async fn overview(
     let scopes: Vec<i64> = std::iter::once(org_id)
         .chain(children.iter().map(|c| c.id))
         .collect();
+    let child_ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+    let (rows, talks) = counts(conn, &scopes, &labels, &child_ids, today).await?;
     let mut by_scope: HashMap<i64, Vec<tally::TallyRow>> = HashMap::new();
-    for row in tally::read(conn, &scopes, &labels).await? {
+    for row in rows {
         by_scope.entry(row.scope_id).or_default().push(row);
     }
     let quarter_label = quarter.to_string();
@@ -131,12 +133,6 @@ pub async fn overview(
             .saturating_sub(counts.problems_rectified);
         counts
     };
-    let talks = talk_suggestions(
-        conn,
-        &children.iter().map(|c| c.id).collect::<Vec<_>>(),
-        today,
-    )
-    .await?;
     Ok(GovernanceOverview {
         total: counts_of(org_id),
         children: children
@@ -153,36 +149,84 @@ pub async fn overview(
     })
 }
 
-/// For each unit, in how many inspections of the past year problems came
-/// up in its subtree. Problems are few: this reads them, not the tree
-/// (`CROSS JOIN` keeps SQLite's join in that order).
-async fn talk_suggestions(
+/// The metric under which `counts` returns the inspections behind a
+/// suggested talk (no tally metric is spelt so).
+const TALKS: &str = "talks";
+
+/// The counts of `scopes` for `periods`, and for each of `units`, in how
+/// many inspections of the past year problems came up in its subtree.
+/// Usually one statement; a unit with more children than one statement
+/// may name reads them a chunk at a time.
+async fn counts(
     conn: &impl ConnectionTrait,
+    scopes: &[i64],
+    periods: &[String],
     units: &[i64],
     today: NaiveDate,
-) -> ApiResult<HashMap<i64, i64>> {
-    #[derive(FromQueryResult)]
-    struct Hits {
-        unit: i64,
-        n: i64,
-    }
-    let mut out = HashMap::new();
-    if units.is_empty() {
-        return Ok(out);
-    }
+) -> ApiResult<(Vec<tally::TallyRow>, HashMap<i64, i64>)> {
     let since = crate::time::start_of_day(today - chrono::Duration::days(365), chrono_tz::UTC);
-    for chunk in units.chunks(400) {
-        let query = format!(
-            "SELECT c.ancestor_id AS unit, COUNT(DISTINCT p.inspection_id) AS n FROM problem p \
+    if scopes.len() > CHUNK || units.len() > CHUNK {
+        let rows = tally::read(conn, scopes, periods).await?;
+        let mut talks = HashMap::new();
+        for chunk in units.chunks(CHUNK) {
+            talks.extend(talk_counts(conn, &[], &[], chunk, since).await?.1);
+        }
+        return Ok((rows, talks));
+    }
+    Ok(talk_counts(conn, scopes, periods, units, since).await?)
+}
+
+/// At most this many units a statement.
+const CHUNK: usize = 400;
+
+/// The tally rows of `scopes` × `periods` (none when `scopes` is empty),
+/// with the talk counts of `units` after them in the same statement.
+/// Problems are few: the talk count reads them, not the tree (`CROSS
+/// JOIN` keeps SQLite's join in that order).
+async fn talk_counts(
+    conn: &impl ConnectionTrait,
+    scopes: &[i64],
+    periods: &[String],
+    units: &[i64],
+    since: chrono::DateTime<chrono::FixedOffset>,
+) -> ApiResult<(Vec<tally::TallyRow>, HashMap<i64, i64>)> {
+    let mut parts = Vec::new();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if !scopes.is_empty() && !periods.is_empty() {
+        let scope_list = sql::placeholders(values.len() + 1, scopes.len());
+        values.extend(scopes.iter().map(|s| (*s).into()));
+        let period_list = sql::placeholders(values.len() + 1, periods.len());
+        values.extend(periods.iter().map(|p| p.as_str().into()));
+        parts.push(format!(
+            "SELECT scope_id, period, metric, n FROM governance_tally \
+             WHERE scope_id IN ({scope_list}) AND period IN ({period_list})"
+        ));
+    }
+    if !units.is_empty() {
+        values.push(since.into());
+        let since_at = values.len();
+        let unit_list = sql::placeholders(values.len() + 1, units.len());
+        values.extend(units.iter().map(|u| (*u).into()));
+        parts.push(format!(
+            "SELECT c.ancestor_id AS scope_id, '' AS period, '{TALKS}' AS metric, \
+             COUNT(DISTINCT p.inspection_id) AS n FROM problem p \
              CROSS JOIN org_closure c WHERE c.descendant_id = p.org_id \
-             AND p.source = {} AND p.raised_at >= $1 AND c.ancestor_id IN ({}) GROUP BY c.ancestor_id",
+             AND p.source = {} AND p.raised_at >= ${since_at} AND c.ancestor_id IN ({unit_list}) \
+             GROUP BY c.ancestor_id",
             sql::lit(ProblemSource::Inspection),
-            sql::placeholders(2, chunk.len())
-        );
-        let values = std::iter::once(since.into()).chain(chunk.iter().map(|u| (*u).into()));
-        for hit in sql::fetch_all::<Hits>(conn, &query, values).await? {
-            out.insert(hit.unit, hit.n);
+        ));
+    }
+    if parts.is_empty() {
+        return Ok((Vec::new(), HashMap::new()));
+    }
+    let mut rows = Vec::new();
+    let mut talks = HashMap::new();
+    for row in sql::fetch_all::<tally::TallyRow>(conn, &parts.join(" UNION ALL "), values).await? {
+        if row.metric == TALKS {
+            talks.insert(row.scope_id, row.n);
+        } else {
+            rows.push(row);
         }
     }
-    Ok(out)
+    Ok((rows, talks))
 }
