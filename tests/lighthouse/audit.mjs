@@ -1,0 +1,109 @@
+// Lighthouse on the PWA's main pages, signed in as the demo secretary,
+// in two profiles: Lighthouse's own mobile preset (the scores) and a slow
+// 3G network with a 4x slower CPU and nothing cached (the timings).
+// Usage: node audit.mjs ORIGIN  (prints one JSON object on stdout)
+import lighthouse from 'lighthouse';
+import puppeteer from 'puppeteer-core';
+
+const origin = process.argv[2];
+const SECRETARY = { phone: '13800000001', password: 'demo1234' };
+
+async function api(path, init = {}) {
+  const response = await fetch(`${origin}/api/v1${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(init.headers || {}) },
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const session = await api('/auth/login', { method: 'POST', body: JSON.stringify(SECRETARY) });
+const auth = { headers: { authorization: `Bearer ${session.access_token}` } };
+const me = await api('/me', auth);
+const days = await api('/me/theme-days', auth);
+const day = days.find((d) => d.org.id === me.branch.id) || days[0];
+const pages = [
+  ['首页', '/'],
+  ['打卡', '/checkin'],
+  ['志愿', '/service'],
+  ['我的', '/me'],
+  ['现场签到', `/theme-days/${day.id}/live`],
+  ['审核', '/review'],
+  ['志愿时长', `/orgs/${me.branch.id}/hours`],
+];
+
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+// The session the app keeps in localStorage, as after signing in, set from
+// a page of the origin that is not the app (nothing of it gets cached).
+async function signIn(page) {
+  await page.goto(`${origin}/readyz`);
+  await page.evaluate((s) => {
+    localStorage.setItem('zhibu.access_token', s.access_token);
+    localStorage.setItem('zhibu.refresh_token', s.refresh_token);
+    localStorage.setItem('zhibu.member', JSON.stringify(s.member));
+  }, session);
+}
+
+const SLOW_3G = {
+  rttMs: 400,
+  throughputKbps: 400,
+  requestLatencyMs: 400 * 3.75,
+  downloadThroughputKbps: 400 * 0.9,
+  uploadThroughputKbps: 400 * 0.9,
+  cpuSlowdownMultiplier: 4,
+};
+
+// Each audit in a fresh browser context: no service worker, no HTTP cache.
+async function audit(path, throttling) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await signIn(page);
+  const settings = {
+    formFactor: 'mobile',
+    disableStorageReset: true,
+    onlyCategories: ['performance', 'accessibility', 'best-practices'],
+    ...(throttling ? { throttlingMethod: 'simulate', throttling } : {}),
+  };
+  const result = await lighthouse(`${origin}${path}`, { output: 'json', logLevel: 'error' },
+    { extends: 'lighthouse:default', settings }, page);
+  await context.close();
+  const lhr = result.lhr;
+  const score = (id) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
+  const ms = (id) => Math.round(lhr.audits[id]?.numericValue ?? NaN);
+  return {
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    best_practices: score('best-practices'),
+    cls: lhr.audits['cumulative-layout-shift']?.numericValue ?? null,
+    fcp_ms: ms('first-contentful-paint'),
+    lcp_ms: ms('largest-contentful-paint'),
+    runtime_error: lhr.runtimeError?.message ?? null,
+  };
+}
+
+const rows = [];
+for (const [name, path] of pages) {
+  const mobile = await audit(path, null);
+  const slow = await audit(path, SLOW_3G);
+  rows.push({ name, path, mobile, slow });
+}
+await browser.close();
+
+// The table for BENCHMARKS.md, between its Lighthouse markers.
+const lines = [
+  '| page | performance | accessibility | best practices | CLS | slow 3G: shell painted (FCP) | slow 3G: data shown (LCP) |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(({ name, path, mobile, slow }) =>
+    `| ${name} \`${path.replace(/\d+/g, '{id}')}\` | ${mobile.performance} | ${mobile.accessibility} | ${mobile.best_practices} | ${mobile.cls?.toFixed(3)} | ${(slow.fcp_ms / 1000).toFixed(1)} s | ${(slow.lcp_ms / 1000).toFixed(1)} s |`),
+];
+const table = lines.join('\n');
+process.stderr.write(JSON.stringify({ rows }, null, 1) + '\n');
+process.stdout.write(table + '\n');
