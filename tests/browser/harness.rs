@@ -463,6 +463,22 @@ impl Shell {
         response.json().await.unwrap()
     }
 
+    /// Waits for a row of the page's list that shows every one of `texts`.
+    pub async fn wait_for_row(&self, what: &str, texts: &[&str]) {
+        let conditions: Vec<String> = texts
+            .iter()
+            .map(|text| format!("r.innerText.includes({text:?})"))
+            .collect();
+        self.wait_until(
+            what,
+            &format!(
+                "[...document.querySelectorAll('main .list .row')].some((r) => {})",
+                conditions.join(" && ")
+            ),
+        )
+        .await;
+    }
+
     /// Opens the member's branch's next theme day that has not closed for
     /// check-in now: from `opened_ago` ago until two hours ahead, with no
     /// geofence, as its secretary would. Returns the day as the member's

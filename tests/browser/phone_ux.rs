@@ -273,12 +273,7 @@ async fn a_member_who_scanned_the_code_and_then_signed_in_still_checks_in_for_re
     let title = day["title"].as_str().unwrap();
     let name = me["name"].as_str().unwrap();
     shell
-        .wait_until(
-            "the late check-in in the inbox",
-            &format!(
-                "[...document.querySelectorAll('main .list .row')].some((r) => r.innerText.includes({name:?}) && r.innerText.includes({title:?}) && r.innerText.includes('扫码于'))"
-            ),
-        )
+        .wait_for_row("the late check-in in the inbox", &[name, title, "扫码于"])
         .await;
     shell.close().await;
 }
@@ -367,12 +362,7 @@ async fn dues_are_prefilled_at_the_standard_warned_below_it_and_listed_paid_or_u
     shell.open(&format!("/theme-days/{id}/live")).await;
     // Everyone expected is listed, nobody has paid yet.
     shell
-        .wait_until(
-            "the member listed unpaid",
-            &format!(
-                "[...document.querySelectorAll('main .list .row')].some((r) => r.innerText.includes({name:?}) && r.innerText.includes('未交'))"
-            ),
-        )
+        .wait_for_row("the member listed unpaid", &[name, "未交"])
         .await;
     shell
         .wait_for_value(
@@ -401,12 +391,7 @@ async fn dues_are_prefilled_at_the_standard_warned_below_it_and_listed_paid_or_u
         .wait_for_value("record anyway", &click_button("main", "仍按此金额记录"))
         .await;
     shell
-        .wait_until(
-            "the member listed paid",
-            &format!(
-                "[...document.querySelectorAll('main .list .row')].some((r) => r.innerText.includes({name:?}) && r.innerText.includes('已交') && r.innerText.includes('¥10.00'))"
-            ),
-        )
+        .wait_for_row("the member listed paid", &[name, "已交", "¥10.00"])
         .await;
     let recorded = shell
         .api_get(&secretary, &format!("/theme-days/{id}/dues"))
@@ -607,12 +592,7 @@ async fn the_county_reads_attendance_and_community_service_and_a_secretary_marks
         )
         .await;
     shell
-        .wait_until(
-            "the branch's attendance",
-            &format!(
-                "[...document.querySelectorAll('main .list .row')].some((r) => r.innerText.includes({branch_name:?}) && r.innerText.includes({line:?}))"
-            ),
-        )
+        .wait_for_row("the branch's attendance", &[&branch_name, &line])
         .await;
 
     // The branch's in-office members, where they report.
@@ -625,12 +605,7 @@ async fn the_county_reads_attendance_and_community_service_and_a_secretary_marks
         .await;
     let community = me["community"]["name"].as_str().unwrap();
     shell
-        .wait_until(
-            "the member's community",
-            &format!(
-                "[...document.querySelectorAll('main .list .row')].some((r) => r.innerText.includes({name:?}) && r.innerText.includes({community:?}))"
-            ),
-        )
+        .wait_for_row("the member's community", &[&name, community])
         .await;
 
     // The secretary's live screen: the study item, and a geofence.
