@@ -479,6 +479,35 @@ impl Shell {
         .await;
     }
 
+    /// The member's branch's next theme day that has not closed, and its id.
+    pub async fn next_branch_day(&self, member: &str) -> (i64, Value) {
+        let me = self.api_get(member, "/me").await;
+        let days = self.api_get(member, "/me/theme-days").await;
+        let day = days
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["org"]["id"] == me["branch"]["id"] && d["status"] != "closed")
+            .cloned()
+            .unwrap_or_else(|| panic!("no open theme day of the member's branch: {days}"));
+        (day["id"].as_i64().unwrap(), day)
+    }
+
+    /// Records `member_id` present at a theme day by roll-call, as its
+    /// secretary.
+    pub async fn roll_call(&self, secretary: &str, day_id: i64, member_id: &Value) {
+        let rolled = self
+            .app
+            .client
+            .post(self.app.api(&format!("/theme-days/{day_id}/roll-call")))
+            .bearer_auth(secretary)
+            .json(&serde_json::json!({"member_ids": [member_id]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rolled.status(), 200, "{}", rolled.text().await.unwrap());
+    }
+
     /// Opens the member's branch's next theme day that has not closed for
     /// check-in now: from `opened_ago` ago until two hours ahead, with no
     /// geofence, as its secretary would. Returns the day as the member's
@@ -489,16 +518,7 @@ impl Shell {
         secretary: &str,
         opened_ago: chrono::Duration,
     ) -> (i64, Value) {
-        let me = self.api_get(member, "/me").await;
-        let days = self.api_get(member, "/me/theme-days").await;
-        let day = days
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["org"]["id"] == me["branch"]["id"] && d["status"] != "closed")
-            .cloned()
-            .unwrap_or_else(|| panic!("no open theme day of the member's branch: {days}"));
-        let id = day["id"].as_i64().unwrap();
+        let (id, day) = self.next_branch_day(member).await;
         let now = chrono::Utc::now();
         let patched = self
             .app

@@ -322,16 +322,7 @@ async fn home_shows_whether_i_have_checked_in_and_my_hours_this_year() {
         .await;
 
     // Checked in by roll-call, the card says so.
-    let rolled = shell
-        .app
-        .client
-        .post(shell.app.api(&format!("/theme-days/{id}/roll-call")))
-        .bearer_auth(&secretary)
-        .json(&serde_json::json!({"member_ids": [me["id"]]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rolled.status(), 200, "{}", rolled.text().await.unwrap());
+    shell.roll_call(&secretary, id, &me["id"]).await;
     shell.open("/").await;
     shell.wait_for_text("已签到 ✓").await;
     let ways: usize = shell
@@ -347,15 +338,7 @@ async fn dues_are_prefilled_at_the_standard_warned_below_it_and_listed_paid_or_u
     let secretary = shell.api_token(DEMO_SECRETARY).await;
     let member = shell.api_token(DEMO_MEMBER).await;
     let me = shell.api_get(&member, "/me").await;
-    let days = shell.api_get(&member, "/me/theme-days").await;
-    let day = days
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["org"]["id"] == me["branch"]["id"] && d["status"] != "closed")
-        .cloned()
-        .unwrap_or_else(|| panic!("a theme day of the branch: {days}"));
-    let id = day["id"].as_i64().unwrap();
+    let (id, _) = shell.next_branch_day(&member).await;
     let name = me["name"].as_str().unwrap();
 
     shell.sign_in(DEMO_SECRETARY, "/me").await;
@@ -612,16 +595,7 @@ async fn the_county_reads_attendance_and_community_service_and_a_secretary_marks
     let (id, _) = shell
         .open_branch_day_now(&member, &secretary, chrono::Duration::minutes(10))
         .await;
-    let rolled = shell
-        .app
-        .client
-        .post(shell.app.api(&format!("/theme-days/{id}/roll-call")))
-        .bearer_auth(&secretary)
-        .json(&serde_json::json!({"member_ids": [me["id"]]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rolled.status(), 200);
+    shell.roll_call(&secretary, id, &me["id"]).await;
     shell.sign_out_locally().await;
     shell.sign_in(DEMO_SECRETARY, "/me").await;
     shell.open(&format!("/theme-days/{id}/live")).await;
