@@ -508,6 +508,26 @@ impl Shell {
         assert_eq!(rolled.status(), 200, "{}", rolled.text().await.unwrap());
     }
 
+    /// Opens theme day `id` for check-in from `opened_ago` ago until two
+    /// hours ahead, with no geofence, as one who manages it would.
+    pub async fn open_day_now(&self, manager: &str, id: i64, opened_ago: chrono::Duration) {
+        let now = chrono::Utc::now();
+        let patched = self
+            .app
+            .client
+            .patch(self.app.api(&format!("/theme-days/{id}")))
+            .bearer_auth(manager)
+            .json(&serde_json::json!({
+                "starts_at": (now - opened_ago).to_rfc3339(),
+                "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
+                "geofence": null,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
+    }
+
     /// Opens the member's branch's next theme day that has not closed for
     /// check-in now: from `opened_ago` ago until two hours ahead, with no
     /// geofence, as its secretary would. Returns the day as the member's
@@ -519,21 +539,7 @@ impl Shell {
         opened_ago: chrono::Duration,
     ) -> (i64, Value) {
         let (id, day) = self.next_branch_day(member).await;
-        let now = chrono::Utc::now();
-        let patched = self
-            .app
-            .client
-            .patch(self.app.api(&format!("/theme-days/{id}")))
-            .bearer_auth(secretary)
-            .json(&serde_json::json!({
-                "starts_at": (now - opened_ago).to_rfc3339(),
-                "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
-                "geofence": null,
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
+        self.open_day_now(secretary, id, opened_ago).await;
         (id, day)
     }
 

@@ -47,22 +47,11 @@ async fn a_rider_in_a_branch_and_a_sector_committee_tells_the_days_to_check_in_t
         2,
         "the branch's and the committee's: {days:?}"
     );
-    let now = chrono::Utc::now();
     for day in &same_day {
-        let patched = shell
-            .app
-            .client
-            .patch(shell.app.api(&format!("/theme-days/{}", day["id"])))
-            .bearer_auth(&admin)
-            .json(&serde_json::json!({
-                "starts_at": (now - chrono::Duration::minutes(10)).to_rfc3339(),
-                "ends_at": (now + chrono::Duration::hours(2)).to_rfc3339(),
-                "geofence": null,
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
+        let id = day["id"].as_i64().unwrap();
+        shell
+            .open_day_now(&admin, id, chrono::Duration::minutes(10))
+            .await;
     }
     shell.sign_in(DEMO_RIDER, "/checkin").await;
     for day in &same_day {
