@@ -444,10 +444,21 @@ async fn every_operation_documents_the_errors_it_can_answer_with_the_error_body(
 /// Every `vocabulary!` of the shared crate, read from its source, with its
 /// wire codes in order: the server's own enums are the source.
 fn vocabularies() -> Vec<(String, Vec<String>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src");
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for block in text.split("vocabulary! {").skip(1) {
             let body = &block[..block.find("\n}").unwrap()];
             let mut lines = body
