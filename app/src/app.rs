@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, LazyRoute, path};
 
-use crate::components::{ToastHost, provide_toaster};
+use crate::components::{ToastHost, later, provide_toaster};
 use crate::i18n::provide_i18n;
 use crate::layout::{TabBar, TopBar, provide_page_title};
 use crate::outbox::provide_outbox;
@@ -39,8 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/service") view=VolunteerPage/>
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
                     <Route path=path!("/login") view={Lazy::<Login>::new()}/>
-                    // Every other page, routed inside its own chunk.
-                    <Route path=path!("/*rest") view={Lazy::<More>::new()}/>
+                    // Every other page, routed inside its group's chunk.
+                    <Route path=path!("/*rest") view=MorePages/>
                 </FlatRoutes>
             </main>
             <TabBar/>
@@ -105,53 +105,92 @@ macro_rules! lazy_route {
 lazy_route!(Me, me_page, crate::pages::me::MePage);
 lazy_route!(Login, login_page, crate::pages::login::LoginPage);
 
-/// The pages most members seldom open (notifications, my attendance, the secretary's live
-/// screen, reporting, joining, certificates, the org browser, the hours
-/// dashboard, review) live in one chunk fetched the first time one of them
-/// is opened; the service worker precaches it for offline use. They are
-/// routed inside the chunk, so the first load carries none of their code.
-struct More;
+/// The pages most members seldom open, in groups of pages used together.
+/// Each group is a chunk fetched the first time one of its pages is opened
+/// (the service worker precaches every chunk for offline use) and routes
+/// its own paths; one route here picks the group by the path, so the first
+/// load carries only that choice. A chunk per page would scatter the code
+/// pages share over hundreds of tiny chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// A check-in link, my attendance and the secretary's live screen.
+    ThemeDays,
+    /// Under 我的: reporting, joining, certificates, password, my classes
+    /// and notifications.
+    Mine,
+    /// The org browser: units, members, hours, attendance, community
+    /// service and classes.
+    Orgs,
+    /// 组织生活, inspections, rectification and the overview.
+    Governance,
+    Review,
+    /// The roster and the audit trail.
+    Admin,
+}
 
-impl LazyRoute for More {
-    fn data() -> Self {
-        More
-    }
+/// The group whose chunk routes `path`; none for a path no page has.
+fn group_of(path: &str) -> Option<Group> {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or_default();
+    let _id = segments.next();
+    let third = segments.next();
+    Some(match first {
+        "checkin" | "attendance" | "theme-days" => Group::ThemeDays,
+        "me" | "notifications" | "certificates" | "verify" => Group::Mine,
+        "members" => Group::Orgs,
+        "orgs" => match third {
+            Some("meetings" | "problems" | "governance") => Group::Governance,
+            _ => Group::Orgs,
+        },
+        "inspections" => Group::Governance,
+        "review" => Group::Review,
+        "admin" => Group::Admin,
+        _ => return None,
+    })
+}
 
-    async fn view(_: Self) -> AnyView {
-        more_pages().await
+/// Every page outside the first load: the group's chunk, fetched once and
+/// kept while the path stays in the group (its own routes follow the path).
+#[component]
+fn MorePages() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let group = Memo::new(move |_| group_of(&location.pathname.get()));
+    move || match group.get() {
+        Some(Group::ThemeDays) => later(theme_day_pages()).into_any(),
+        Some(Group::Mine) => later(my_pages()).into_any(),
+        Some(Group::Orgs) => later(org_pages()).into_any(),
+        Some(Group::Governance) => later(governance_pages()).into_any(),
+        Some(Group::Review) => later(review_pages()).into_any(),
+        Some(Group::Admin) => later(admin_pages()).into_any(),
+        None => view! { <NotFoundPage/> }.into_any(),
     }
 }
 
 #[lazy]
-fn more_pages() -> AnyView {
-    use crate::pages::admin::RosterPage;
-    use crate::pages::admin::audit::AuditPage;
-    use crate::pages::checkins::CheckinLinkPage;
-    use crate::pages::checkins::attendance::AttendancePage;
-    use crate::pages::checkins::live::LivePage;
-    use crate::pages::classes::ClassesPage;
-    use crate::pages::classes::mine::MyClassesPage;
-    use crate::pages::governance::inspections::{InspectionPage, InspectionsPage};
-    use crate::pages::governance::meetings::MeetingsPage;
-    use crate::pages::governance::overview::OverviewPage;
-    use crate::pages::governance::problems::ProblemsPage;
-    use crate::pages::me::certificate::{CertificatePage, CertificateRequestPage};
-    use crate::pages::me::community::CommunityReportPage;
-    use crate::pages::me::password::PasswordPage;
-    use crate::pages::me::sectors::SectorsPage;
-    use crate::pages::members::MemberPage;
-    use crate::pages::notifications::list::NotificationsPage;
-    use crate::pages::notifications::settings::NotificationSettingsPage;
-    use crate::pages::orgs::OrgPage;
-    use crate::pages::orgs::attendance::OrgAttendancePage;
-    use crate::pages::orgs::community_service::CommunityServicePage;
-    use crate::pages::orgs::hours::HoursPage;
-    use crate::pages::review::ReviewPage;
+fn theme_day_pages() -> AnyView {
+    use crate::pages::checkins::{CheckinLinkPage, attendance::AttendancePage, live::LivePage};
     view! {
         <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/checkin/:id") view=CheckinLinkPage/>
             <Route path=path!("/attendance") view=AttendancePage/>
             <Route path=path!("/theme-days/:id/live") view=LivePage/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn my_pages() -> AnyView {
+    use crate::pages::classes::mine::MyClassesPage;
+    use crate::pages::me::certificate::{CertificatePage, CertificateRequestPage};
+    use crate::pages::me::{
+        community::CommunityReportPage, password::PasswordPage, sectors::SectorsPage,
+    };
+    use crate::pages::notifications::{
+        list::NotificationsPage, settings::NotificationSettingsPage,
+    };
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/me/community") view=CommunityReportPage/>
             <Route path=path!("/me/sectors") view=SectorsPage/>
             <Route path=path!("/me/certificate") view=CertificateRequestPage/>
@@ -161,18 +200,66 @@ fn more_pages() -> AnyView {
             <Route path=path!("/notifications") view=NotificationsPage/>
             <Route path=path!("/certificates/:number") view=|| view! { <CertificatePage verify=false/> }/>
             <Route path=path!("/verify/:number") view=|| view! { <CertificatePage verify=true/> }/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn org_pages() -> AnyView {
+    use crate::pages::classes::ClassesPage;
+    use crate::pages::members::MemberPage;
+    use crate::pages::orgs::{
+        OrgPage, attendance::OrgAttendancePage, community_service::CommunityServicePage,
+        hours::HoursPage,
+    };
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/members/:id") view=MemberPage/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/orgs/:id/attendance") view=OrgAttendancePage/>
             <Route path=path!("/orgs/:id/community-service") view=CommunityServicePage/>
             <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn governance_pages() -> AnyView {
+    use crate::pages::governance::inspections::{InspectionPage, InspectionsPage};
+    use crate::pages::governance::{
+        meetings::MeetingsPage, overview::OverviewPage, problems::ProblemsPage,
+    };
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/orgs/:id/meetings") view=MeetingsPage/>
             <Route path=path!("/orgs/:id/problems") view=ProblemsPage/>
             <Route path=path!("/orgs/:id/governance") view=OverviewPage/>
             <Route path=path!("/inspections") view=InspectionsPage/>
             <Route path=path!("/inspections/:id") view=InspectionPage/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn review_pages() -> AnyView {
+    use crate::pages::review::ReviewPage;
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/review") view=ReviewPage/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn admin_pages() -> AnyView {
+    use crate::pages::admin::{RosterPage, audit::AuditPage};
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/admin/roster") view=RosterPage/>
             <Route path=path!("/admin/audit") view=AuditPage/>
         </FlatRoutes>
@@ -182,7 +269,32 @@ fn more_pages() -> AnyView {
 
 #[cfg(test)]
 mod tests {
-    use super::wx_code;
+    use super::{Group, group_of, wx_code};
+
+    #[test]
+    fn every_page_outside_the_first_load_is_routed_by_its_group() {
+        let cases = [
+            ("/checkin/7", Group::ThemeDays),
+            ("/attendance", Group::ThemeDays),
+            ("/theme-days/3/live", Group::ThemeDays),
+            ("/me/community", Group::Mine),
+            ("/notifications", Group::Mine),
+            ("/verify/ZB-1", Group::Mine),
+            ("/members/9", Group::Orgs),
+            ("/orgs/2", Group::Orgs),
+            ("/orgs/2/hours", Group::Orgs),
+            ("/orgs/2/classes", Group::Orgs),
+            ("/orgs/2/meetings", Group::Governance),
+            ("/orgs/2/governance", Group::Governance),
+            ("/inspections/4", Group::Governance),
+            ("/review", Group::Review),
+            ("/admin/audit", Group::Admin),
+        ];
+        for (path, group) in cases {
+            assert_eq!(group_of(path), Some(group), "{path}");
+        }
+        assert_eq!(group_of("/no-such-page"), None);
+    }
 
     #[test]
     fn the_wechat_code_is_read_from_anywhere_in_the_query() {

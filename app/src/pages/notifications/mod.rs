@@ -2,7 +2,9 @@
 //! list of notifications (`list`) and what the member has opted in to
 //! (`settings`, which asks for push permission through `push`).
 //!
-//! The bell lives in the first chunk; the two pages are in the "More" chunk.
+//! The bell lives in the first chunk; the two pages in the chunk of the
+//! pages under 我的.
+//!
 //! The count is asked for when the app starts, when the page changes, when
 //! the app comes back to the front, and every few minutes while it is in
 //! front: pushes carry the news, the bell only has to be right when looked at.
