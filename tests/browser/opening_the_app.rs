@@ -165,8 +165,7 @@ async fn the_tab_bar_navigates_between_tabs() {
     assert_eq!(shell.path().await, "/login");
     assert_eq!(shell.title().await, "登录");
 
-    // An unknown path renders the not-found page inside the shell (routed
-    // in the lazily loaded chunk of the less used pages).
+    // An unknown path renders the not-found page inside the shell.
     shell.open("/no-such-page").await;
     shell
         .wait_until(
@@ -421,5 +420,81 @@ async fn the_language_switch_turns_the_ui_english_and_remembers_it() {
     );
 
     shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn a_repeat_visit_shows_the_members_last_data_at_once_even_offline_and_signing_out_forgets_it()
+ {
+    let shell = Shell::launch_with(|settings| settings.demo = true).await;
+    let relay = Relay::start(shell.app.port);
+    let origin = format!("http://127.0.0.1:{}", relay.port);
+
+    // The member signs in and sees home with this year's hours and the
+    // theme day card, then the 志愿 tab with their logs.
+    shell.open_url(&format!("{origin}/login?next=/")).await;
+    shell.type_into("input[name=phone]", DEMO_MEMBER).await;
+    shell.type_into("input[name=password]", DEMO_PASSWORD).await;
+    shell.tap("form button[type=submit]").await;
+    shell.wait_until("home", "location.pathname === '/'").await;
+    shell.wait_for(".home-hours").await;
+    shell.wait_for("main .card .facts, main .empty").await;
+    let hours: String = shell
+        .eval("document.querySelector('.home-hours').innerText")
+        .await;
+    let card: String = shell
+        .eval("document.querySelector('main .card .facts, main .empty').closest('.card, .empty').innerText")
+        .await;
+    shell.wait_for_service_worker().await;
+    let kept: Vec<String> = shell
+        .eval("Object.keys(localStorage).filter((k) => k.startsWith('zhibu.kept:'))")
+        .await;
+    assert!(
+        kept.iter()
+            .any(|k| k.starts_with("zhibu.kept:/me/attendance")),
+        "kept answers: {kept:?}"
+    );
+
+    // The next visit, with no network at all: the service worker serves the
+    // app and the app shows what it kept, without a loading line.
+    shell.go_offline(&relay).await;
+    shell.page.reload().await.expect("reload");
+    shell.wait_for_shell().await;
+    shell.wait_for(".home-hours").await;
+    assert_eq!(
+        shell
+            .eval::<String>("document.querySelector('.home-hours').innerText")
+            .await,
+        hours
+    );
+    shell
+        .wait_until(
+            "the kept theme day card",
+            &format!(
+                "document.querySelector('main .card .facts, main .empty')?.closest('.card, .empty').innerText === {card:?}"
+            ),
+        )
+        .await;
+    assert!(
+        !shell
+            .eval::<bool>("!!document.querySelector('main [aria-busy=true]')")
+            .await,
+        "a loading line is shown over kept data"
+    );
+
+    // Signing out forgets every kept answer.
+    shell.go_online(&relay).await;
+    shell.open_url(&format!("{origin}/me")).await;
+    shell.tap("main .btn-danger").await;
+    shell
+        .wait_until(
+            "the guest card",
+            "document.querySelector('main').innerText.includes('尚未登录')",
+        )
+        .await;
+    let kept: Vec<String> = shell
+        .eval("Object.keys(localStorage).filter((k) => k.startsWith('zhibu.kept:'))")
+        .await;
+    assert!(kept.is_empty(), "kept after signing out: {kept:?}");
     shell.close().await;
 }

@@ -9,16 +9,16 @@ use zhibu_shared::checkin::{
 };
 use zhibu_shared::theme_day::Month;
 
-use super::{ApiError, Replay, enc, get, get_owned, patch, post};
+use super::{ApiError, Kept, Replay, enc, get, get_owned, patch, post};
 
 /// `GET /me/theme-days`: my theme days around this month.
-pub async fn my_theme_days() -> Result<Vec<ThemeDay>, ApiError> {
-    get("/me/theme-days").await
+pub fn my_theme_days() -> Kept<Vec<ThemeDay>> {
+    Kept::new("/me/theme-days".into())
 }
 
 /// `GET /me/attendance?from=&to=`: one row per theme day of mine.
-pub async fn my_attendance(from: Month, to: Month) -> Result<Vec<MyAttendance>, ApiError> {
-    get(&format!("/me/attendance?from={from}&to={to}")).await
+pub fn my_attendance(from: Month, to: Month) -> Kept<Vec<MyAttendance>> {
+    Kept::new(format!("/me/attendance?from={from}&to={to}"))
 }
 
 /// `GET /orgs/{id}/theme-days?month=`: a unit's theme days in a month

@@ -183,6 +183,44 @@ fn store_session(session: &Session) {
 fn clear_tokens() {
     storage::remove(ACCESS_TOKEN_KEY);
     storage::remove(REFRESH_TOKEN_KEY);
+    storage::remove_prefixed(KEPT_PREFIX);
+}
+
+/// Where kept answers live: the member's own data, forgotten when the
+/// session ends or another member signs in.
+const KEPT_PREFIX: &str = "zhibu.kept:";
+
+/// A `GET` of the member's own data whose last answer is kept on the phone,
+/// so the next start shows it at once while the server is asked again.
+pub struct Kept<T> {
+    path: String,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Kept<T> {
+    fn new(path: String) -> Kept<T> {
+        Kept {
+            path,
+            answer: PhantomData,
+        }
+    }
+
+    fn key(&self) -> String {
+        format!("{KEPT_PREFIX}{}", self.path)
+    }
+
+    /// The answer kept from the last time, if any.
+    pub fn last(&self) -> Option<T> {
+        storage::get(&self.key()).and_then(|text| decode(&text).ok())
+    }
+
+    /// Asks the server and keeps its answer.
+    pub async fn fetch(self) -> Result<T, ApiError> {
+        let text = call("GET", &self.path, None, false).await?.text;
+        let value = decode(&text)?;
+        storage::set(&self.key(), &text);
+        Ok(value)
+    }
 }
 
 fn expire_session() {
@@ -313,6 +351,7 @@ fn page_query(limit: u32, cursor: Option<&str>) -> String {
 async fn sign_in(path: &str, body: String) -> Result<Session, ApiError> {
     let answer = fetch("POST", path, Some(&Body::Json(body)), None, false).await?;
     let session: Session = decode(&success(answer)?.text)?;
+    storage::remove_prefixed(KEPT_PREFIX);
     store_session(&session);
     Ok(session)
 }

@@ -9,7 +9,7 @@ use zhibu_shared::volunteer::{
     HoursReport, PendingInbox, SectorJoinRequest, SectorMembership, ServiceLog, ServiceLogRequest,
 };
 
-use super::{ApiError, Replay, download, enc, get, get_owned, post};
+use super::{ApiError, Kept, Replay, download, enc, get, get_owned, post};
 
 /// The period and grouping of an hours report. Months are `YYYY-MM` as the
 /// month fields give them; the server explains a bad one.
@@ -48,8 +48,8 @@ pub fn correct_log(
 }
 
 /// `GET /me/service-logs`: my recent logs.
-pub async fn my_service_logs() -> Result<Vec<ServiceLog>, ApiError> {
-    get("/me/service-logs").await
+pub fn my_service_logs() -> Kept<Vec<ServiceLog>> {
+    Kept::new("/me/service-logs".into())
 }
 
 /// `GET /orgs/{id}/community-service`: the unit's in-office members, where
@@ -60,16 +60,12 @@ pub async fn org_community_service(id: i64) -> Result<Vec<CommunityServiceRow>, 
 
 /// `GET /me/service-logs?from=&to=`: my logs of the days `from..=to`
 /// (`YYYY-MM-DD`).
-pub async fn my_service_logs_between(
-    from: String,
-    to: String,
-) -> Result<Vec<ServiceLog>, ApiError> {
-    get(&format!(
+pub fn my_service_logs_between(from: &str, to: &str) -> Kept<Vec<ServiceLog>> {
+    Kept::new(format!(
         "/me/service-logs?from={}&to={}",
-        enc(&from),
-        enc(&to)
+        enc(from),
+        enc(to)
     ))
-    .await
 }
 
 /// `POST /service-logs/review`: approves or rejects logs and corrections.

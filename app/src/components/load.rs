@@ -6,6 +6,10 @@
 //! a signal read in the closure changes; `.refetch()` asks again after a
 //! change. Until the first answer it reads `None`; afterwards a refetch keeps
 //! showing the last answer until the new one arrives, so lists do not flash.
+//!
+//! `kept(api::my_attendance(..))` does the same for the member's own data
+//! whose last answer the phone keeps (`api::Kept`): a repeat visit shows
+//! that at once, and also while offline, until the server answers.
 
 use leptos::prelude::*;
 
@@ -14,6 +18,57 @@ use crate::i18n::use_i18n;
 
 /// A page's data: nothing yet, or the answer of the last call.
 pub type Loaded<T> = LocalResource<Result<T, ApiError>>;
+
+/// A page's data that the phone keeps between visits (see `kept`).
+pub struct KeptData<T: 'static> {
+    resource: Loaded<T>,
+    last: StoredValue<Option<Result<T, ApiError>>, LocalStorage>,
+}
+
+impl<T: 'static> Clone for KeptData<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for KeptData<T> {}
+
+impl<T: 'static> KeptData<T> {
+    /// The server's answer once it has come; before that, or when the call
+    /// failed, the kept one; `None` when there is neither.
+    pub fn with<R>(&self, f: impl FnOnce(&Option<Result<T, ApiError>>) -> R) -> R {
+        let last = self.last;
+        self.resource.with(move |state| match state {
+            Some(Ok(_)) => f(state),
+            _ if last.with_value(Option::is_some) => last.with_value(|last| f(last)),
+            _ => f(state),
+        })
+    }
+
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&Option<Result<T, ApiError>>) -> R) -> R {
+        let last = self.last;
+        self.resource.with_untracked(move |state| match state {
+            Some(Ok(_)) => f(state),
+            _ if last.with_value(Option::is_some) => last.with_value(|last| f(last)),
+            _ => f(state),
+        })
+    }
+
+    pub fn refetch(&self) {
+        self.resource.refetch();
+    }
+}
+
+/// Loads data the phone keeps: `make` names the call (again whenever a
+/// signal it reads changes); its kept answer shows until the server's.
+pub fn kept<T>(make: impl Fn() -> crate::api::Kept<T> + 'static) -> KeptData<T>
+where
+    T: serde::de::DeserializeOwned + 'static,
+{
+    let last = StoredValue::new_local(make().last().map(Ok));
+    let resource = LocalResource::new(move || make().fetch());
+    KeptData { resource, last }
+}
 
 /// Renders a view compiled into a lazily loaded chunk (a `#[lazy]` function)
 /// once the chunk has arrived; nothing until then.

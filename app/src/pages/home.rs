@@ -8,7 +8,7 @@ use zhibu_shared::checkin::{MyAttendance, ReviewStatus, ThemeDayStatus};
 use zhibu_shared::volunteer::{LogStatus, ServiceLog, hours};
 
 use crate::api;
-use crate::components::{Badge, BadgeTone, Card, Cell, CellGroup, Empty, later, status_view};
+use crate::components::{Badge, BadgeTone, Card, Cell, CellGroup, Empty, kept, later, status_view};
 use crate::i18n::{tr, use_i18n};
 use crate::layout::set_page_title;
 use crate::pages::checkins::ThemeDayCard;
@@ -82,9 +82,8 @@ pub fn approved_minutes(logs: &[ServiceLog]) -> i64 {
 #[component]
 fn HoursThisYear() -> impl IntoView {
     let i18n = use_i18n();
-    let logs = LocalResource::new(|| {
-        api::my_service_logs_between(format!("{}-01", util::january()), util::today())
-    });
+    let logs =
+        kept(|| api::my_service_logs_between(&format!("{}-01", util::january()), &util::today()));
     move || {
         logs.with(|l| match l {
             Some(Ok(logs)) => {
@@ -141,7 +140,7 @@ fn my_standing(row: &MyAttendance) -> AnyView {
 #[component]
 fn NextThemeDay(officer: bool) -> impl IntoView {
     // This month and the next two, with what I did at each.
-    let rows = LocalResource::new(|| {
+    let rows = kept(|| {
         let month = util::current_month();
         api::my_attendance(month, month.next().next())
     });

@@ -16,7 +16,7 @@ use crate::util;
 /// My attendance from this month a year ago to this month.
 async fn my_year() -> Result<Vec<MyAttendance>, api::ApiError> {
     let (from, to) = util::year_to(util::current_month());
-    api::my_attendance(from, to).await
+    api::my_attendance(from, to).fetch().await
 }
 
 /// Whether a make-up can be asked for: the day is over, I was not there (or

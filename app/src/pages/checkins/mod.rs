@@ -12,7 +12,7 @@ use zhibu_shared::checkin::{AlreadyCheckedIn, Checkin, CheckinRequest, ThemeDay,
 
 use crate::api::{self, ApiError, enc};
 use crate::components::{
-    Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later,
+    Badge, BadgeTone, Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, kept, later,
     status_view,
 };
 use crate::i18n::{Strings, review_status, theme_status, tr, use_i18n};
@@ -277,7 +277,7 @@ fn code_checkin() -> AnyView {
 
 #[component]
 fn CodeCheckin() -> impl IntoView {
-    let days = LocalResource::new(api::my_theme_days);
+    let days = kept(api::my_theme_days);
     let outbox = use_outbox();
     outbox.flush();
     let chosen = RwSignal::new(String::new());

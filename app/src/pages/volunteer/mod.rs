@@ -11,7 +11,8 @@ use zhibu_shared::volunteer::{
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, later, status_view, use_toast,
+    Button, ButtonVariant, Card, Chips, Empty, Field, Item, List, kept, later, status_view,
+    use_toast,
 };
 use crate::i18n::{kind_name, log_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -76,7 +77,7 @@ fn VolunteerLogs() -> impl IntoView {
     let outbox = use_outbox();
     let session = use_session();
     outbox.flush();
-    let mine = LocalResource::new(api::my_service_logs);
+    let mine = kept(api::my_service_logs);
     // Synced queue items show up in the list.
     Effect::new(move |first: Option<()>| {
         outbox.synced.track();
