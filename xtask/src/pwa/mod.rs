@@ -12,6 +12,8 @@
 //! 5. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
 //! 6. the first-load weight (chunks are precached but not part of it), printed and written to `dist/build-report.json`.
 
+mod packs;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
@@ -34,12 +36,16 @@ const APP_BINARY: &str = "zhibu-app.wasm";
 const APP_STEM: &str = "zhibu_app";
 /// The JS module that loads split chunks, as the main wasm imports it.
 const SPLIT_LINK: &str = "__wasm_split.js";
+/// The `#[lazy]` function of the signed-in home (`app/src/pages/home.rs`):
+/// its pack is fetched beside the main module when a member opens `/`.
+const SIGNED_IN_HOME: &str = "signed_in_home";
 
 /// Files filled in by the build rather than copied.
 const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
 
 /// Extensions worth compressing; PNGs are compressed already.
-const COMPRESSIBLE: [&str; 8] = [
+const COMPRESSIBLE: [&str; 9] = [
+    "bin",
     "html",
     "js",
     "wasm",
@@ -125,6 +131,20 @@ impl BuildReport {
                 .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
                 .sum()),
             kb(chunks
+                .iter()
+                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
+                .max()
+                .unwrap_or(0)),
+        );
+        let packs: Vec<&FileReport> = self
+            .files
+            .iter()
+            .filter(|file| file.path.ends_with(".bin"))
+            .collect();
+        println!(
+            "  packs for a first visit: {} files, largest {} brotli",
+            packs.len(),
+            kb(packs
                 .iter()
                 .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
                 .max()
@@ -465,17 +485,42 @@ fn assemble(
         &format!("\"./{APP_STEM}.js\""),
         &format!("\"./{glue_file}\""),
     );
-    for (name, bytes) in chunks {
-        let stem = name.trim_end_matches(".wasm");
-        let hashed = format!("{stem}-{program_hash}.wasm");
+    let packed = packs::pack(&link_source, |name| {
+        chunks
+            .iter()
+            .find(|(chunk, _)| chunk == name)
+            .map(|(_, bytes)| bytes.clone())
+            .with_context(|| format!("the loader names {name}, which the split did not write"))
+    })?;
+    link_source = packed.link_source;
+    let mut home_pack = None;
+    // Chunks are precached; packs serve only a first visit.
+    let files = chunks
+        .into_iter()
+        .map(|(name, bytes)| (name, bytes, true))
+        .chain(
+            packed
+                .packs
+                .into_iter()
+                .map(|(name, bytes)| (name, bytes, false)),
+        );
+    for (name, bytes, precache) in files {
+        let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "wasm"));
+        let hashed = format!("{stem}-{program_hash}.{ext}");
         link_source = link_source.replace(&format!("\"./{name}\""), &format!("\"./{hashed}\""));
+        if stem.starts_with(&format!("pack_{SIGNED_IN_HOME}_")) {
+            home_pack = Some(format!("/assets/{hashed}"));
+        }
         outputs.push(Output {
             url: format!("/assets/{hashed}"),
             bytes,
-            precache: true,
+            precache,
             first_load: false,
         });
     }
+    let home_pack = home_pack.with_context(|| {
+        format!("no pack for `{SIGNED_IN_HOME}`, the signed-in home's lazily loaded module")
+    })?;
     // The glue imports the loader statically: it is part of the first load.
     outputs.push(Output {
         url: format!("/assets/{link_file}"),
@@ -484,7 +529,7 @@ fn assemble(
         first_load: true,
     });
     let css = hashed_asset("app", "css", read(&public.join("app.css"))?);
-    let boot_source = boot_script(&glue.url, &wasm.url);
+    let boot_source = boot_script(&glue.url, &wasm.url, &home_pack);
     let boot = hashed_asset("boot", "js", boot_source.into_bytes());
     let (wasm_url, glue_url, css_url, boot_url) = (
         wasm.url.clone(),
@@ -618,27 +663,36 @@ fn hashed_asset(stem: &str, ext: &str, bytes: Vec<u8>) -> Output {
 }
 
 /// The module `index.html` loads: starts the wasm, then registers the service
-/// worker. It is a file because the CSP forbids inline scripts.
-fn boot_script(glue_url: &str, wasm_url: &str) -> String {
+/// worker. It is a file because the CSP forbids inline scripts. A signed-in
+/// member opening `/` before the service worker serves the app needs the
+/// home's pack too, so its download starts now rather than after the main
+/// module has run.
+fn boot_script(glue_url: &str, wasm_url: &str, home_pack: &str) -> String {
     let glue_name = glue_url
         .rsplit('/')
         .next()
         .expect("asset URLs have a file name");
     format!(
-        "import init from './{glue_name}';\n\
+        "const worker = navigator.serviceWorker;\n\
+         if (location.pathname === '/' && !(worker && worker.controller)\n\
+         \x20   && localStorage.getItem('zhibu.refresh_token')) {{\n\
+         \x20 const link = document.createElement('link');\n\
+         \x20 Object.assign(link, {{ rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: '{home_pack}' }});\n\
+         \x20 document.head.append(link);\n\
+         }}\n\
+         if ('serviceWorker' in navigator) {{\n\
+         \x20 addEventListener('load', () => {{\n\
+         \x20   navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker:', error));\n\
+         \x20 }});\n\
+         }}\n\
          const boot = document.getElementById('boot');\n\
-         init({{ module_or_path: '{wasm_url}' }}).then(\n\
+         import('./{glue_name}').then(({{ default: init }}) => init({{ module_or_path: '{wasm_url}' }})).then(\n\
          \x20 () => {{ if (boot) boot.remove(); }},\n\
          \x20 (error) => {{\n\
          \x20   console.error(error);\n\
          \x20   if (boot) {{ boot.textContent = '加载失败，请检查网络后刷新页面。'; boot.classList.add('boot-failed'); }}\n\
          \x20 }},\n\
-         );\n\
-         if ('serviceWorker' in navigator) {{\n\
-         \x20 addEventListener('load', () => {{\n\
-         \x20   navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker:', error));\n\
-         \x20 }});\n\
-         }}\n"
+         );\n"
     )
 }
 
@@ -781,9 +835,12 @@ mod tests {
         let boot = boot_script(
             "/assets/zhibu_app-0123.js",
             "/assets/zhibu_app_bg-4567.wasm",
+            "/assets/pack_signed_in_home_1-89ab.bin",
         );
-        assert!(boot.starts_with("import init from './zhibu_app-0123.js';"));
-        assert!(boot.contains("init({ module_or_path: '/assets/zhibu_app_bg-4567.wasm' })"));
+        assert!(boot.contains(
+            "import('./zhibu_app-0123.js').then(({ default: init }) => init({ module_or_path: '/assets/zhibu_app_bg-4567.wasm' }))"
+        ));
+        assert!(boot.contains("href: '/assets/pack_signed_in_home_1-89ab.bin'"));
         assert!(boot.contains("navigator.serviceWorker.register('/sw.js')"));
     }
 }

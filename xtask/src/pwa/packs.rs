@@ -1,0 +1,325 @@
+//! One file per lazily loaded module for a phone the service worker does
+//! not serve yet.
+//!
+//! wasm-split puts every function that several lazily loaded modules use
+//! into a chunk keyed by the set of modules using it, so one page can need
+//! seventy chunks. On a first visit that is seventy requests over at most
+//! six HTTP/1.1 connections, each a round trip on a weak network. So each
+//! module also gets a pack: its own file and all its chunks in one file,
+//! compressed together. Its loader fetches the pack when no service worker
+//! controls the page and six or more of those files are still to load;
+//! otherwise (the service worker has precached every chunk, or little is
+//! missing) it fetches the files one by one as before. Packs are not
+//! precached, so the service worker's download does not grow.
+
+use anyhow::{Context, Result, bail, ensure};
+
+/// A lazily loaded module and the chunks it needs, as the loader names them.
+#[derive(Debug, PartialEq)]
+struct Module {
+    /// `signed_in_home_12876526242985402817`.
+    name: String,
+    /// `split_signed_in_home_12876526242985402817.wasm`.
+    file: String,
+    /// The chunk files, such as `chunk_13.wasm`.
+    chunks: Vec<String>,
+}
+
+/// The loader rewritten to use the packs, and the packs.
+pub struct Packed {
+    pub link_source: String,
+    /// File name (`pack_<module>.bin`) and bytes.
+    pub packs: Vec<(String, Vec<u8>)>,
+}
+
+/// What the loader's fetch of one file looks like in wasm-split's output.
+fn fetch_line(file: &str) -> String {
+    format!("    const src = fetch(new URL(\"./{file}\", import.meta.url));\n")
+}
+
+const INSTANTIATE_LINE: &str =
+    "    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n";
+
+/// The helpers the rewritten loaders call.
+const HELPERS: &str = r#"
+// Packs (see xtask/src/pwa/packs.rs): each file's bytes once a pack holding
+// it is on its way, and the files whose fetch has started, by key (a chunk's
+// number, a module's name).
+const __parts = new Map();
+const __started = new Set();
+function __fetchPart(key, url) {
+    __started.add(key);
+    const part = __parts.get(key);
+    if (part !== undefined) {
+        __parts.delete(key);
+        return part;
+    }
+    return fetch(new URL(url, import.meta.url));
+}
+function __instantiate(src, imports) {
+    return src.then((got) => got instanceof Response
+        ? WebAssembly.instantiateStreaming(got, imports)
+        : WebAssembly.instantiate(got, imports));
+}
+function __withPack(pack, own, ownLength, chunks, load) {
+    return () => {
+        const sw = navigator.serviceWorker;
+        let offset = 0;
+        const parts = [[own, ownLength], ...chunks.map((n) => [n, __lengths[n]])].map(([key, length]) => {
+            offset += length;
+            return [key, offset - length, length];
+        });
+        const missing = parts.filter(([key]) => !__started.has(key));
+        if (!(sw && sw.controller) && missing.length >= 6) {
+            const whole = fetch(new URL(pack, import.meta.url)).then((response) => {
+                if (!response.ok) throw new Error(`${pack}: ${response.status}`);
+                return response.arrayBuffer();
+            });
+            for (const [key, at, length] of missing) {
+                const part = whole.then((bytes) => new Uint8Array(bytes, at, length));
+                part.catch(() => {});
+                __parts.set(key, part);
+            }
+        }
+        return load();
+    };
+}
+"#;
+
+/// Builds a pack per module from the loader wasm-split wrote and the files
+/// it names, and rewrites the loader to use them.
+pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result<Packed> {
+    let modules = modules(link_source)?;
+    let mut source = link_source.to_owned();
+    let mut packs = Vec::new();
+    let mut lengths = std::collections::BTreeMap::new();
+    for module in &modules {
+        let mut bytes = file(&module.file).with_context(|| format!("packing {}", module.file))?;
+        let own_length = bytes.len();
+        let mut numbers = Vec::new();
+        for name in &module.chunks {
+            let data = file(name).with_context(|| format!("packing {name}"))?;
+            let number = chunk_number(name)?;
+            lengths.insert(number, data.len());
+            numbers.push(number.to_string());
+            bytes.extend_from_slice(&data);
+        }
+        let pack_file = format!("pack_{}.bin", module.name);
+        let head = format!(
+            "export const __wasm_split_load_{} = wrapAsyncCb(makeLoad(",
+            module.name
+        );
+        let start = source
+            .find(&head)
+            .with_context(|| format!("the loader of {}", module.name))?;
+        let end = start
+            + source[start..]
+                .find("]));\n")
+                .with_context(|| format!("the end of the loader of {}", module.name))?;
+        let body = &source[start + head.len()..end];
+        let wrapped = format!(
+            "export const __wasm_split_load_{name} = wrapAsyncCb(__withPack(\"./{pack_file}\", \"{name}\", {own_length}, [{}], makeLoad({body}])));\n",
+            numbers.join(","),
+            name = module.name,
+        );
+        source.replace_range(start..end + "]));\n".len(), &wrapped);
+        packs.push((pack_file, bytes));
+    }
+    // Every file, chunk or module, is fetched through the packs' helper.
+    let mut files: Vec<&String> = modules
+        .iter()
+        .flat_map(|module| std::iter::once(&module.file).chain(&module.chunks))
+        .collect();
+    files.sort();
+    files.dedup();
+    for name in files {
+        let key = match chunk_number(name) {
+            Ok(number) => number.to_string(),
+            Err(_) => modules
+                .iter()
+                .find(|module| &module.file == name)
+                .map(|module| format!("\"{}\"", module.name))
+                .context("a file of no module")?,
+        };
+        let original = format!(
+            "{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}",
+            fetch_line(name)
+        );
+        ensure!(
+            source.matches(&original).count() == 1,
+            "the loader of {name} is not as wasm-split writes it"
+        );
+        source = source.replace(
+            &original,
+            &format!(
+                "    const src = __fetchPart({key}, \"./{name}\");\n    src.catch(() => {{}});\n    return async (imports) => (__instantiate(src, imports));\n"
+            ),
+        );
+    }
+    ensure!(
+        !source.contains("instantiateStreaming(src"),
+        "a loader wasm-split wrote was left unpacked"
+    );
+    let lengths: Vec<String> = lengths
+        .iter()
+        .map(|(number, length)| format!("{number}:{length}"))
+        .collect();
+    let insert_at = source.find("\n\n").map_or(0, |at| at + 1);
+    source.insert_str(
+        insert_at,
+        &format!("{HELPERS}const __lengths = {{{}}};\n", lengths.join(",")),
+    );
+    Ok(Packed {
+        link_source: source,
+        packs,
+    })
+}
+
+/// The modules of the loader, each with its own file and the chunks it
+/// waits for, read from wasm-split's output.
+fn modules(link_source: &str) -> Result<Vec<Module>> {
+    let chunk_file = |constant: &str| -> Result<String> {
+        let head = format!("const {constant} = makeLoad(() => {{\n");
+        let at = link_source
+            .find(&head)
+            .with_context(|| format!("the loader of {constant}"))?;
+        file_fetched(&link_source[at + head.len()..])
+    };
+    let mut modules = Vec::new();
+    let marker = "export const __wasm_split_load_";
+    for (at, _) in link_source.match_indices(marker) {
+        let rest = &link_source[at + marker.len()..];
+        let name = rest
+            .split_once(" = ")
+            .map(|(name, _)| name.to_owned())
+            .context("a module loader without a name")?;
+        let body = &rest[..rest
+            .find("]));\n")
+            .context("a module loader without an end")?];
+        let file = file_fetched(
+            body.split_once("makeLoad(() => {\n")
+                .map(|(_, after)| after)
+                .context("a module loader without a fetch")?,
+        )?;
+        let deps = body
+            .rsplit_once("\n, [")
+            .map(|(_, deps)| deps)
+            .context("a module loader without its chunks")?;
+        let chunks = deps
+            .split(',')
+            .map(str::trim)
+            .filter(|dep| !dep.is_empty())
+            .map(chunk_file)
+            .collect::<Result<_>>()?;
+        modules.push(Module { name, file, chunks });
+    }
+    if modules.is_empty() && link_source.contains("makeLoad(") {
+        bail!("the loader names no modules");
+    }
+    Ok(modules)
+}
+
+/// 13 for `chunk_13.wasm`.
+fn chunk_number(file: &str) -> Result<u32> {
+    file.strip_prefix("chunk_")
+        .and_then(|rest| rest.strip_suffix(".wasm"))
+        .and_then(|number| number.parse().ok())
+        .with_context(|| format!("{file} is not a chunk"))
+}
+
+/// `chunk_13.wasm` from `    const src = fetch(new URL("./chunk_13.wasm", …`.
+fn file_fetched(body: &str) -> Result<String> {
+    let start = "    const src = fetch(new URL(\"./";
+    let rest = body
+        .strip_prefix(start)
+        .context("a loader that does not start with its fetch")?;
+    Ok(rest
+        .split_once('"')
+        .context("a fetch without its file")?
+        .0
+        .to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loader() -> String {
+        let chunk = |n: u32| {
+            format!(
+                "const __chunk_{n} = makeLoad(() => {{\n{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}}}\n, []);\n",
+                fetch_line(&format!("chunk_{n}.wasm"))
+            )
+        };
+        let module = |name: &str, deps: &str| {
+            format!(
+                "export const __wasm_split_load_{name} = wrapAsyncCb(makeLoad(() => {{\n{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}}}\n, [{deps}]));\n",
+                fetch_line(&format!("split_{name}.wasm"))
+            )
+        };
+        format!(
+            "import {{ initSync }} from \"./zhibu_app.js\";\n\nfunction makeLoad() {{}}\n{}{}{}{}",
+            chunk(1),
+            chunk(2),
+            module("home_1", "__chunk_1, __chunk_2"),
+            module("login_2", "__chunk_2"),
+        )
+    }
+
+    #[test]
+    fn modules_are_read_with_their_chunks() {
+        assert_eq!(
+            modules(&loader()).unwrap(),
+            vec![
+                Module {
+                    name: "home_1".into(),
+                    file: "split_home_1.wasm".into(),
+                    chunks: vec!["chunk_1.wasm".into(), "chunk_2.wasm".into()],
+                },
+                Module {
+                    name: "login_2".into(),
+                    file: "split_login_2.wasm".into(),
+                    chunks: vec!["chunk_2.wasm".into()],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn each_module_gets_a_pack_of_its_file_and_chunks_with_their_ranges() {
+        let bytes = |name: &str| Ok(name.as_bytes().to_vec());
+        let packed = pack(&loader(), bytes).unwrap();
+        assert_eq!(
+            packed.packs,
+            vec![
+                (
+                    "pack_home_1.bin".to_owned(),
+                    b"split_home_1.wasmchunk_1.wasmchunk_2.wasm".to_vec()
+                ),
+                (
+                    "pack_login_2.bin".to_owned(),
+                    b"split_login_2.wasmchunk_2.wasm".to_vec()
+                ),
+            ]
+        );
+        let source = &packed.link_source;
+        assert!(
+            source.contains(
+                "__withPack(\"./pack_home_1.bin\", \"home_1\", 17, [1,2], makeLoad(() => {"
+            )
+        );
+        assert!(source.contains("const __lengths = {1:12,2:12};"));
+        assert!(source.contains("const src = __fetchPart(2, \"./chunk_2.wasm\");"));
+        assert!(source.contains("const src = __fetchPart(\"home_1\", \"./split_home_1.wasm\");"));
+        assert!(!source.contains("instantiateStreaming(src"));
+        assert!(source.starts_with("import { initSync } from \"./zhibu_app.js\";\n\n// Packs"));
+        assert_eq!(source.matches("], makeLoad(").count(), 2);
+        assert!(source.ends_with("}\n, [__chunk_2])));\n"));
+    }
+
+    #[test]
+    fn a_loader_not_as_wasm_split_writes_it_is_refused() {
+        let changed = loader().replace("src.catch(() => {});\n", "");
+        assert!(pack(&changed, |name: &str| Ok(name.as_bytes().to_vec())).is_err());
+    }
+}
