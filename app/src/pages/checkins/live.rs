@@ -104,9 +104,17 @@ fn Live(id: i64) -> impl IntoView {
                 };
                 Some(view! { <p class="muted code-closed">{why}</p> }.into_any())
             }
-            // Loading, or open: the code's box, empty until the code arrives.
-            _ => Some(code_view(code)),
+            Some(Ok(_)) => Some(code_view(code)),
+            None => day.with(status_view),
         }
+    };
+    // The cards below appear together once the day and its lists are read,
+    // so nothing on the screen moves when an answer arrives (an upcoming
+    // day has no code box, an open one a square one).
+    let ready = move || {
+        day.with(Option::is_some)
+            && attendance.with(Option::is_some)
+            && checkins.with(Option::is_some)
     };
     view! {
         <section
@@ -117,12 +125,14 @@ fn Live(id: i64) -> impl IntoView {
             <h2 class="live-day">{heading}</h2>
             {panel}
         </section>
-        <Count attendance=attendance/>
-        <RollCallCard id=id attendance=attendance checkins=checkins/>
-        <StudyCard id=id checkins=checkins/>
-        {move || day.get().and_then(Result::ok).map(|d| view! { <EditCard day=d target=day/> })}
-        <super::dues::DuesCard id=id attendance=attendance checkins=checkins/>
-        <Makeups id=id/>
+        <div hidden=move || !ready()>
+            <Count attendance=attendance/>
+            <RollCallCard id=id attendance=attendance checkins=checkins/>
+            <StudyCard id=id checkins=checkins/>
+            {move || day.get().and_then(Result::ok).map(|d| view! { <EditCard day=d target=day/> })}
+            <super::dues::DuesCard id=id attendance=attendance checkins=checkins/>
+            <Makeups id=id/>
+        </div>
     }
 }
 
