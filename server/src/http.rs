@@ -10,11 +10,23 @@ use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
 
-/// The app itself needs only its own origin plus wasm compilation.
-const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
-    manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; \
-    form-action 'self'; frame-ancestors 'none'";
+/// The app itself needs only its own origin plus wasm compilation, and the
+/// inline styles of its pages by hash (`static_files` gives them).
+pub fn app_csp(style_hashes: &[String]) -> String {
+    let styles: String = style_hashes
+        .iter()
+        .map(|hash| format!(" 'sha256-{hash}'"))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+         style-src 'self'{styles}; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+         manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+static APP_CSP: std::sync::LazyLock<HeaderValue> =
+    std::sync::LazyLock::new(|| HeaderValue::from_str(&app_csp(&[])).expect("the policy is ASCII"));
 
 /// Swagger UI sets inline styles; it is only a developer page.
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -30,16 +42,16 @@ pub async fn response_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let csp = if req.path().starts_with("/api/docs") {
-        DOCS_CSP
+        HeaderValue::from_static(DOCS_CSP)
     } else {
-        APP_CSP
+        APP_CSP.clone()
     };
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+    // A page with inline styles sets its own policy, naming their hashes.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

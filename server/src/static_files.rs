@@ -23,6 +23,8 @@ struct Asset {
     gzip: Option<Bytes>,
     etag: String,
     immutable: bool,
+    /// The policy of a page with inline styles, which names their hashes.
+    csp: Option<HeaderValue>,
 }
 
 /// The PWA's files, keyed by URL path (`/index.html`, `/assets/app-….wasm`).
@@ -65,6 +67,7 @@ impl StaticAssets {
             let raw = Bytes::from(std::fs::read(&path)?);
             let sibling = |ext: &str| std::fs::read(format!("{name}.{ext}")).ok().map(Bytes::from);
             let etag = format!("\"{:016x}\"", fnv1a(&raw));
+            let csp = inline_styles_policy(&url, &raw);
             self.files.insert(
                 url.clone(),
                 Asset {
@@ -74,11 +77,33 @@ impl StaticAssets {
                     raw,
                     etag,
                     immutable: url.starts_with("/assets/"),
+                    csp,
                 },
             );
         }
         Ok(())
     }
+}
+
+/// The CSP of an HTML page that carries `<style>` elements: the app's
+/// policy with each one's SHA-256, as browsers check them.
+fn inline_styles_policy(url: &str, raw: &[u8]) -> Option<HeaderValue> {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    if !url.ends_with(".html") {
+        return None;
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let hashes: Vec<String> = text
+        .split("<style>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</style>").map(|(style, _)| style))
+        .map(|style| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style)))
+        .collect();
+    if hashes.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&crate::http::app_csp(&hashes)).ok()
 }
 
 /// A stable, fast fingerprint for ETags (not a security boundary).
@@ -156,6 +181,9 @@ fn respond(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::ETAG, asset.etag.as_str()))
         .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(csp) = &asset.csp {
+        response.insert_header((header::CONTENT_SECURITY_POLICY, csp.clone()));
+    }
     if not_modified {
         return response.finish();
     }
@@ -181,4 +209,25 @@ fn respond(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         return response.finish();
     }
     response.body(body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_with_inline_styles_gets_a_policy_naming_their_hashes() {
+        use base64::Engine as _;
+        use sha2::{Digest, Sha256};
+        let page = b"<html><head><style>a{color:red}</style><style>b{}</style></head></html>";
+        let policy = inline_styles_policy("/index.html", page).unwrap();
+        let policy = policy.to_str().unwrap();
+        for style in ["a{color:red}", "b{}"] {
+            let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style));
+            assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
+        }
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(inline_styles_policy("/offline.html", b"<link rel=stylesheet>").is_none());
+        assert!(inline_styles_policy("/assets/app.css", b"<style>x</style>").is_none());
+    }
 }

@@ -78,12 +78,21 @@ async fn the_shell_renders_in_chinese_at_phone_width() {
         .await;
     assert_eq!(bar_colour, "rgb(200, 16, 46)");
 
+    // The stylesheet comes inside index.html, allowed by its hash.
+    let inline: bool = shell
+        .eval(
+            "document.styleSheets.length === 1 && document.styleSheets[0].ownerNode.tagName === 'STYLE' \
+             && !document.querySelector('link[rel=stylesheet]')",
+        )
+        .await;
+    assert!(inline, "the stylesheet is not inline");
+
     // No violations means something only while the server sends the policy.
     let csp: String = shell
         .eval("fetch('/').then((r) => r.headers.get('content-security-policy') || '')")
         .await;
     assert!(
-        csp.contains("script-src 'self'") && csp.contains("style-src 'self'"),
+        csp.contains("script-src 'self'") && csp.contains("style-src 'self' 'sha256-"),
         "CSP: {csp}"
     );
     shell.assert_no_csp_violations().await;
