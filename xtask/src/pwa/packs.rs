@@ -56,6 +56,16 @@ function __fetchPart(key, url) {
     }
     return fetch(new URL(url, import.meta.url));
 }
+// `13-15,20` for chunks 13, 14, 15 and 20.
+function __numbers(runs) {
+    return (runs ? runs.split(',') : []).flatMap((run) => {
+        const [first, last = first] = run.split('-').map(Number);
+        return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    });
+}
+function __chunksOf(runs) {
+    return __numbers(runs).map((n) => __chunkLoaders[n]);
+}
 function __instantiate(src, imports) {
     return src.then((got) => got instanceof Response
         ? WebAssembly.instantiateStreaming(got, imports)
@@ -65,7 +75,7 @@ function __withPack(pack, own, ownLength, chunks, load) {
     return () => {
         const sw = navigator.serviceWorker;
         let offset = 0;
-        const parts = [[own, ownLength], ...chunks.map((n) => [n, __lengths[n]])].map(([key, length]) => {
+        const parts = [[own, ownLength], ...__numbers(chunks).map((n) => [n, __lengths[n]])].map(([key, length]) => {
             offset += length;
             return [key, offset - length, length];
         });
@@ -101,7 +111,7 @@ pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result
             let data = file(name).with_context(|| format!("packing {name}"))?;
             let number = chunk_number(name)?;
             lengths.insert(number, data.len());
-            numbers.push(number.to_string());
+            numbers.push(number);
             bytes.extend_from_slice(&data);
         }
         let pack_file = format!("pack_{}.bin", module.name);
@@ -116,10 +126,12 @@ pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result
             + source[start..]
                 .find("]));\n")
                 .with_context(|| format!("the end of the loader of {}", module.name))?;
-        let body = &source[start + head.len()..end];
+        let (fetcher, _) = source[start + head.len()..end]
+            .rsplit_once("\n, [")
+            .with_context(|| format!("the chunks of {}", module.name))?;
         let wrapped = format!(
-            "export const __wasm_split_load_{name} = wrapAsyncCb(__withPack(\"./{pack_file}\", \"{name}\", {own_length}, [{}], makeLoad({body}])));\n",
-            numbers.join(","),
+            "export const __wasm_split_load_{name} = wrapAsyncCb(__withPack(\"./{pack_file}\", \"{name}\", {own_length}, \"{runs}\", makeLoad({fetcher}\n, __chunksOf(\"{runs}\"))));\n",
+            runs = runs(&numbers),
             name = module.name,
         );
         source.replace_range(start..end + "]));\n".len(), &wrapped);
@@ -160,9 +172,26 @@ pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result
         !source.contains("instantiateStreaming(src"),
         "a loader wasm-split wrote was left unpacked"
     );
+    // The chunks' loaders by number, once they are all defined.
+    let loaders: Vec<String> = lengths
+        .keys()
+        .map(|number| format!("{number}:__chunk_{number}"))
+        .collect();
+    if let Some(first_module) = source.find("export const __wasm_split_load_") {
+        source.insert_str(
+            first_module,
+            &format!("const __chunkLoaders = {{{}}};\n", loaders.join(",")),
+        );
+    }
     let lengths: Vec<String> = lengths
         .iter()
         .map(|(number, length)| format!("{number}:{length}"))
+        .collect();
+    // wasm-split's comments name every module using each chunk: 0.8 KB
+    // of the first load that no phone reads.
+    source = source
+        .split_inclusive('\n')
+        .filter(|line| !(line.starts_with("/* ") && line.ends_with(" */\n")))
         .collect();
     let insert_at = source.find("\n\n").map_or(0, |at| at + 1);
     source.insert_str(
@@ -219,6 +248,34 @@ fn modules(link_source: &str) -> Result<Vec<Module>> {
     Ok(modules)
 }
 
+/// `13-28,67` for 13, 14, …, 28 and 67, in the order given: the loader
+/// lists a module's chunks mostly in runs.
+fn runs(numbers: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(u32, u32)> = None;
+    fn flush(run: (u32, u32), out: &mut Vec<String>) {
+        out.push(if run.0 == run.1 {
+            run.0.to_string()
+        } else {
+            format!("{}-{}", run.0, run.1)
+        });
+    }
+    for &number in numbers {
+        run = match run {
+            Some((first, last)) if number == last + 1 => Some((first, number)),
+            Some(done) => {
+                flush(done, &mut out);
+                Some((number, number))
+            }
+            None => Some((number, number)),
+        };
+    }
+    if let Some(done) = run {
+        flush(done, &mut out);
+    }
+    out.join(",")
+}
+
 /// 13 for `chunk_13.wasm`.
 fn chunk_number(file: &str) -> Result<u32> {
     file.strip_prefix("chunk_")
@@ -258,7 +315,7 @@ mod tests {
             )
         };
         format!(
-            "import {{ initSync }} from \"./zhibu_app.js\";\n\nfunction makeLoad() {{}}\n{}{}{}{}",
+            "import {{ initSync }} from \"./zhibu_app.js\";\n\nfunction makeLoad() {{}}\n/* home_1, login_2 */\n{}{}{}{}",
             chunk(1),
             chunk(2),
             module("home_1", "__chunk_1, __chunk_2"),
@@ -303,18 +360,25 @@ mod tests {
             ]
         );
         let source = &packed.link_source;
-        assert!(
-            source.contains(
-                "__withPack(\"./pack_home_1.bin\", \"home_1\", 17, [1,2], makeLoad(() => {"
-            )
-        );
+        assert!(source.contains(
+            "__withPack(\"./pack_home_1.bin\", \"home_1\", 17, \"1-2\", makeLoad(() => {"
+        ));
         assert!(source.contains("const __lengths = {1:12,2:12};"));
         assert!(source.contains("const src = __fetchPart(2, \"./chunk_2.wasm\");"));
         assert!(source.contains("const src = __fetchPart(\"home_1\", \"./split_home_1.wasm\");"));
         assert!(!source.contains("instantiateStreaming(src"));
+        assert!(!source.contains("/* home_1, login_2 */"));
         assert!(source.starts_with("import { initSync } from \"./zhibu_app.js\";\n\n// Packs"));
-        assert_eq!(source.matches("], makeLoad(").count(), 2);
-        assert!(source.ends_with("}\n, [__chunk_2])));\n"));
+        assert_eq!(source.matches("\", makeLoad(").count(), 2);
+        assert!(source.ends_with("}\n, __chunksOf(\"2\"))));\n"));
+        assert!(source.contains("const __chunkLoaders = {1:__chunk_1,2:__chunk_2};\nexport const __wasm_split_load_home_1"));
+    }
+
+    #[test]
+    fn chunk_numbers_are_written_in_runs() {
+        assert_eq!(runs(&[13, 14, 15, 20, 22, 23]), "13-15,20,22-23");
+        assert_eq!(runs(&[7]), "7");
+        assert_eq!(runs(&[]), "");
     }
 
     #[test]
