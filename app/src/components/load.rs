@@ -38,24 +38,31 @@ impl<T: 'static> KeptData<T> {
     /// failed, the kept one; `None` when there is neither.
     pub fn with<R>(&self, f: impl FnOnce(&Option<Result<T, ApiError>>) -> R) -> R {
         let last = self.last;
-        self.resource.with(move |state| match state {
-            Some(Ok(_)) => f(state),
-            _ if last.with_value(Option::is_some) => last.with_value(|last| f(last)),
-            _ => f(state),
-        })
+        self.resource
+            .with(move |state| prefer_fresh(state, last, f))
     }
 
     pub fn with_untracked<R>(&self, f: impl FnOnce(&Option<Result<T, ApiError>>) -> R) -> R {
         let last = self.last;
-        self.resource.with_untracked(move |state| match state {
-            Some(Ok(_)) => f(state),
-            _ if last.with_value(Option::is_some) => last.with_value(|last| f(last)),
-            _ => f(state),
-        })
+        self.resource
+            .with_untracked(move |state| prefer_fresh(state, last, f))
     }
 
     pub fn refetch(&self) {
         self.resource.refetch();
+    }
+}
+
+/// The server's answer if it has come, else the kept one if there is one.
+fn prefer_fresh<T: 'static, R>(
+    state: &Option<Result<T, ApiError>>,
+    last: StoredValue<Option<Result<T, ApiError>>, LocalStorage>,
+    f: impl FnOnce(&Option<Result<T, ApiError>>) -> R,
+) -> R {
+    match state {
+        Some(Ok(_)) => f(state),
+        _ if last.with_value(Option::is_some) => last.with_value(|last| f(last)),
+        _ => f(state),
     }
 }
 
