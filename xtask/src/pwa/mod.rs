@@ -12,21 +12,19 @@
 //! 5. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
 //! 6. the first-load weight (chunks are precached but not part of it), printed and written to `dist/build-report.json`.
 
+mod files;
 mod packs;
+mod report;
 
-use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
-/// The first load (index.html with its CSS, wasm, JS glue, boot script; brotli) must stay under
-/// this on 2G/3G networks inside WeChat.
-pub const FIRST_LOAD_BUDGET_BYTES: u64 = 150 * 1000;
+use files::{hex, is_compressible, relative_url, sha256_hex, walk, write_compressed};
+pub use report::{BuildReport, FIRST_LOAD_BUDGET_BYTES, FileReport};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const APP_PACKAGE: &str = "zhibu-app";
@@ -42,131 +40,6 @@ const SIGNED_IN_HOME: &str = "signed_in_home";
 
 /// Files filled in by the build rather than copied.
 const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
-
-/// Extensions worth compressing; PNGs are compressed already.
-const COMPRESSIBLE: [&str; 9] = [
-    "bin",
-    "html",
-    "js",
-    "wasm",
-    "css",
-    "json",
-    "webmanifest",
-    "svg",
-    "txt",
-];
-
-/// What one build produced.
-#[derive(Debug, Clone)]
-pub struct BuildReport {
-    /// Names the service worker's cache; changes whenever a precached file does.
-    pub build_hash: String,
-    pub dist_dir: PathBuf,
-    pub dev: bool,
-    /// Brotli bytes of index.html (with the CSS) + wasm + JS glue + boot script.
-    pub first_load_brotli_bytes: u64,
-    pub first_load_raw_bytes: u64,
-    pub files: Vec<FileReport>,
-}
-
-/// One file of `dist/`.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// The URL path, such as `/assets/app-0123456789abcdef.css`.
-    pub path: String,
-    pub raw_bytes: u64,
-    pub brotli_bytes: Option<u64>,
-    pub gzip_bytes: Option<u64>,
-    /// Part of what a phone downloads before the app can render.
-    pub first_load: bool,
-}
-
-impl BuildReport {
-    pub fn within_budget(&self) -> bool {
-        self.first_load_brotli_bytes <= FIRST_LOAD_BUDGET_BYTES
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "build_hash": self.build_hash,
-            "profile": if self.dev { "dev" } else { "wasm-release" },
-            "first_load_brotli_bytes": self.first_load_brotli_bytes,
-            "first_load_raw_bytes": self.first_load_raw_bytes,
-            "first_load_budget_bytes": FIRST_LOAD_BUDGET_BYTES,
-            "within_budget": self.within_budget(),
-            "files": self.files.iter().map(|file| json!({
-                "path": file.path,
-                "raw_bytes": file.raw_bytes,
-                "brotli_bytes": file.brotli_bytes,
-                "gzip_bytes": file.gzip_bytes,
-                "first_load": file.first_load,
-            })).collect::<Vec<_>>(),
-        })
-    }
-
-    pub fn print_summary(&self) {
-        println!(
-            "built {} (build {})",
-            self.dist_dir.display(),
-            self.build_hash
-        );
-        for file in self.files.iter().filter(|file| file.first_load) {
-            println!(
-                "  {:<48} {:>9} raw {:>9} br",
-                file.path,
-                kb(file.raw_bytes),
-                file.brotli_bytes.map(kb).unwrap_or_else(|| "-".into()),
-            );
-        }
-        let chunks: Vec<&FileReport> = self
-            .files
-            .iter()
-            .filter(|file| !file.first_load && file.path.ends_with(".wasm"))
-            .collect();
-        println!(
-            "  lazily loaded chunks: {} files, {} brotli (largest {})",
-            chunks.len(),
-            kb(chunks
-                .iter()
-                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
-                .sum()),
-            kb(chunks
-                .iter()
-                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
-                .max()
-                .unwrap_or(0)),
-        );
-        let packs: Vec<&FileReport> = self
-            .files
-            .iter()
-            .filter(|file| file.path.ends_with(".bin"))
-            .collect();
-        println!(
-            "  packs for a first visit: {} files, largest {} brotli",
-            packs.len(),
-            kb(packs
-                .iter()
-                .map(|file| file.brotli_bytes.unwrap_or(file.raw_bytes))
-                .max()
-                .unwrap_or(0)),
-        );
-        println!(
-            "first load: {} brotli ({} raw); budget {} — {}",
-            kb(self.first_load_brotli_bytes),
-            kb(self.first_load_raw_bytes),
-            kb(FIRST_LOAD_BUDGET_BYTES),
-            if self.within_budget() {
-                "ok"
-            } else {
-                "OVER BUDGET"
-            },
-        );
-    }
-}
-
-fn kb(bytes: u64) -> String {
-    format!("{:.1} KB", bytes as f64 / 1000.0)
-}
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
@@ -717,102 +590,6 @@ fn fill(template: &str, placeholders: &[(&str, &str)], name: &str) -> Result<Str
         bail!("public/{name}: unknown placeholder {}", &rest[..end]);
     }
     Ok(text)
-}
-
-fn is_compressible(url: &str) -> bool {
-    url.rsplit_once('.')
-        .is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
-}
-
-/// Writes `.br` and `.gz` siblings when they are smaller than the file;
-/// compressed bytes are cached by content hash, since brotli at quality 11 is
-/// the slowest step of a rebuild.
-fn write_compressed(
-    path: &Path,
-    bytes: &[u8],
-    cache: &Path,
-    brotli_quality: u32,
-) -> Result<(Option<u64>, Option<u64>)> {
-    let hash = sha256_hex(bytes);
-    let mut sizes = [None, None];
-    for (slot, ext) in sizes.iter_mut().zip(["br", "gz"]) {
-        let cached = cache.join(format!("{hash}-q{brotli_quality}.{ext}"));
-        let compressed = match fs::read(&cached) {
-            Ok(compressed) => compressed,
-            Err(_) => {
-                let compressed = if ext == "br" {
-                    brotli(bytes, brotli_quality)?
-                } else {
-                    gzip(bytes)?
-                };
-                fs::write(&cached, &compressed)?;
-                compressed
-            }
-        };
-        if compressed.len() < bytes.len() {
-            let mut sibling = path.as_os_str().to_owned();
-            sibling.push(format!(".{ext}"));
-            fs::write(sibling, &compressed)?;
-            *slot = Some(compressed.len() as u64);
-        }
-    }
-    Ok((sizes[0], sizes[1]))
-}
-
-fn brotli(bytes: &[u8], quality: u32) -> Result<Vec<u8>> {
-    let mut writer = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, quality, 22);
-    writer.write_all(bytes)?;
-    writer.flush()?;
-    Ok(writer.into_inner())
-}
-
-fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?)
-}
-
-/// Every file under `dir`, in a stable order.
-fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// `/icons/icon-192.png` for `<dir>/icons/icon-192.png`.
-fn relative_url(dir: &Path, file: &Path) -> String {
-    let rel = file
-        .strip_prefix(dir)
-        .expect("walked files are inside their directory");
-    let mut url = String::new();
-    for part in rel.components() {
-        let _ = write!(url, "/{}", part.as_os_str().to_string_lossy());
-    }
-    url
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
 }
 
 #[cfg(test)]
