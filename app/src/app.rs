@@ -6,6 +6,7 @@ use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, LazyRoute, path};
 
 use crate::components::{ToastHost, later, provide_toaster};
+use crate::first_modules::first_module;
 use crate::i18n::provide_i18n;
 use crate::layout::{TabBar, TopBar, provide_page_title};
 use crate::outbox::provide_outbox;
@@ -128,25 +129,37 @@ enum Group {
     Admin,
 }
 
-/// The group whose chunk routes `path`; none for a path no page has.
+impl Group {
+    const ALL: [Group; 6] = [
+        Group::ThemeDays,
+        Group::Mine,
+        Group::Orgs,
+        Group::Governance,
+        Group::Review,
+        Group::Admin,
+    ];
+
+    /// The name of its `#[lazy]` function, as [`FIRST_MODULES`] has it.
+    ///
+    /// [`FIRST_MODULES`]: crate::first_modules::FIRST_MODULES
+    fn module(self) -> &'static str {
+        match self {
+            Group::ThemeDays => "theme_day_pages",
+            Group::Mine => "my_pages",
+            Group::Orgs => "org_pages",
+            Group::Governance => "governance_pages",
+            Group::Review => "review_pages",
+            Group::Admin => "admin_pages",
+        }
+    }
+}
+
+/// The group whose chunk routes `path`; none for a path no group has.
 fn group_of(path: &str) -> Option<Group> {
-    let mut segments = path.trim_start_matches('/').split('/');
-    let first = segments.next().unwrap_or_default();
-    let _id = segments.next();
-    let third = segments.next();
-    Some(match first {
-        "checkin" | "attendance" | "theme-days" => Group::ThemeDays,
-        "me" | "notifications" | "certificates" | "verify" => Group::Mine,
-        "members" => Group::Orgs,
-        "orgs" => match third {
-            Some("meetings" | "problems" | "governance") => Group::Governance,
-            _ => Group::Orgs,
-        },
-        "inspections" => Group::Governance,
-        "review" => Group::Review,
-        "admin" => Group::Admin,
-        _ => return None,
-    })
+    let module = first_module(path)?;
+    Group::ALL
+        .into_iter()
+        .find(|group| group.module() == module)
 }
 
 /// Every page outside the first load: the group's chunk, fetched once and

@@ -6,6 +6,7 @@
 pub mod api;
 mod app;
 pub mod components;
+pub mod first_modules;
 pub mod i18n;
 pub mod layout;
 pub mod outbox;

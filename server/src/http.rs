@@ -11,22 +11,33 @@ use tracing_actix_web::RequestId;
 use crate::error::ApiError;
 
 /// The app itself needs only its own origin plus wasm compilation, and the
-/// inline styles of its pages by hash (`static_files` gives them).
-pub fn app_csp(style_hashes: &[String]) -> String {
-    let styles: String = style_hashes
-        .iter()
-        .map(|hash| format!(" 'sha256-{hash}'"))
-        .collect();
+/// inline styles and scripts of its pages by hash (`static_files` gives them).
+pub fn app_csp(inline: &InlineHashes) -> String {
+    let listed = |hashes: &[String]| -> String {
+        hashes
+            .iter()
+            .map(|hash| format!(" 'sha256-{hash}'"))
+            .collect()
+    };
+    let (styles, scripts) = (listed(&inline.styles), listed(&inline.scripts));
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; \
          style-src 'self'{styles}; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
          manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"
     )
 }
 
-static APP_CSP: std::sync::LazyLock<HeaderValue> =
-    std::sync::LazyLock::new(|| HeaderValue::from_str(&app_csp(&[])).expect("the policy is ASCII"));
+/// The SHA-256 (base64) of each inline `<style>` and `<script>` of a page.
+#[derive(Debug, Default)]
+pub struct InlineHashes {
+    pub styles: Vec<String>,
+    pub scripts: Vec<String>,
+}
+
+static APP_CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    HeaderValue::from_str(&app_csp(&InlineHashes::default())).expect("the policy is ASCII")
+});
 
 /// Swagger UI sets inline styles; it is only a developer page.
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \

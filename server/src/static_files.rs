@@ -67,7 +67,7 @@ impl StaticAssets {
             let raw = Bytes::from(std::fs::read(&path)?);
             let sibling = |ext: &str| std::fs::read(format!("{name}.{ext}")).ok().map(Bytes::from);
             let etag = format!("\"{:016x}\"", fnv1a(&raw));
-            let csp = inline_styles_policy(&url, &raw);
+            let csp = inline_policy(&url, &raw);
             self.files.insert(
                 url.clone(),
                 Asset {
@@ -85,25 +85,31 @@ impl StaticAssets {
     }
 }
 
-/// The CSP of an HTML page that carries `<style>` elements: the app's
-/// policy with each one's SHA-256, as browsers check them.
-fn inline_styles_policy(url: &str, raw: &[u8]) -> Option<HeaderValue> {
+/// The CSP of an HTML page that carries `<style>` or inline module
+/// `<script>` elements: the app's policy with each one's SHA-256, as
+/// browsers check them.
+fn inline_policy(url: &str, raw: &[u8]) -> Option<HeaderValue> {
     use base64::Engine as _;
     use sha2::{Digest, Sha256};
     if !url.ends_with(".html") {
         return None;
     }
     let text = std::str::from_utf8(raw).ok()?;
-    let hashes: Vec<String> = text
-        .split("<style>")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("</style>").map(|(style, _)| style))
-        .map(|style| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style)))
-        .collect();
-    if hashes.is_empty() {
+    let hashes = |open: &str, close: &str| -> Vec<String> {
+        text.split(open)
+            .skip(1)
+            .filter_map(|rest| rest.split_once(close).map(|(body, _)| body))
+            .map(|body| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body)))
+            .collect()
+    };
+    let inline = crate::http::InlineHashes {
+        styles: hashes("<style>", "</style>"),
+        scripts: hashes("<script type=\"module\">", "</script>"),
+    };
+    if inline.styles.is_empty() && inline.scripts.is_empty() {
         return None;
     }
-    HeaderValue::from_str(&crate::http::app_csp(&hashes)).ok()
+    HeaderValue::from_str(&crate::http::app_csp(&inline)).ok()
 }
 
 /// A stable, fast fingerprint for ETags (not a security boundary).
@@ -216,18 +222,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_page_with_inline_styles_gets_a_policy_naming_their_hashes() {
+    fn a_page_with_inline_styles_and_scripts_gets_a_policy_naming_their_hashes() {
         use base64::Engine as _;
         use sha2::{Digest, Sha256};
-        let page = b"<html><head><style>a{color:red}</style><style>b{}</style></head></html>";
-        let policy = inline_styles_policy("/index.html", page).unwrap();
+        let hash =
+            |body: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+        let page = b"<html><head><style>a{color:red}</style><style>b{}</style></head>\
+            <body><script type=\"module\">go()</script><script src=\"/x.js\"></script></body></html>";
+        let policy = inline_policy("/index.html", page).unwrap();
         let policy = policy.to_str().unwrap();
+        let (scripts, styles) = policy
+            .split_once("script-src ")
+            .and_then(|(_, rest)| rest.split_once("style-src "))
+            .unwrap();
         for style in ["a{color:red}", "b{}"] {
-            let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style));
-            assert!(policy.contains(&format!("'sha256-{hash}'")), "{policy}");
+            assert!(
+                styles.contains(&format!("'sha256-{}'", hash(style))),
+                "{policy}"
+            );
         }
+        assert!(
+            scripts.contains(&format!("'sha256-{}'", hash("go()"))),
+            "{policy}"
+        );
+        assert_eq!(scripts.matches("'sha256-").count(), 1, "{policy}");
         assert!(policy.contains("frame-ancestors 'none'"));
-        assert!(inline_styles_policy("/offline.html", b"<link rel=stylesheet>").is_none());
-        assert!(inline_styles_policy("/assets/app.css", b"<style>x</style>").is_none());
+        assert!(inline_policy("/offline.html", b"<link rel=stylesheet>").is_none());
+        assert!(inline_policy("/assets/app.css", b"<style>x</style>").is_none());
     }
 }

@@ -235,7 +235,7 @@ async fn the_service_worker_registers_and_the_manifest_parses() {
         "/assets/zhibu_app-",
         "/assets/zhibu_app_bg-",
         "/assets/app-",
-        "/assets/boot-",
+        "/assets/split-",
     ] {
         assert!(
             cached.iter().any(|cached| cached.starts_with(prefix)),
@@ -505,5 +505,79 @@ async fn a_repeat_visit_shows_the_members_last_data_at_once_even_offline_and_sig
         .eval("Object.keys(localStorage).filter((k) => k.startsWith('zhibu.kept:'))")
         .await;
     assert!(kept.is_empty(), "kept after signing out: {kept:?}");
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn a_first_visit_paints_the_shell_before_downloading_and_fetches_the_pages_module_as_one_pack()
+ {
+    let shell = Shell::launch_with(|settings| settings.demo = true).await;
+    let secretary = shell.api_token(DEMO_SECRETARY).await;
+    let branch = shell.api_get(&secretary, "/me").await["branch"]["id"]
+        .as_i64()
+        .expect("the secretary's branch");
+    shell.sign_in(DEMO_SECRETARY, "/me").await;
+    // Signed in, but no service worker and nothing cached: how a phone
+    // meets the app the first time.
+    shell
+        .eval::<bool>(
+            "navigator.serviceWorker.getRegistrations() \
+               .then((all) => Promise.all(all.map((r) => r.unregister()))) \
+               .then(() => caches.keys()).then((keys) => Promise.all(keys.map((k) => caches.delete(k)))) \
+               .then(() => true)",
+        )
+        .await;
+    shell
+        .page
+        .execute(network::ClearBrowserCacheParams::default())
+        .await
+        .expect("clearing the HTTP cache");
+
+    shell.open(&format!("/orgs/{branch}/hours")).await;
+    shell.wait_for(".stats dd").await;
+    let fetched: Vec<Value> = shell
+        .eval(
+            "performance.getEntriesByType('resource').map((e) => ({ \
+               path: new URL(e.name).pathname, by: e.initiatorType, start: e.startTime }))",
+        )
+        .await;
+    let first_paint: f64 = shell
+        .eval("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        .await;
+    let path = |entry: &Value| entry["path"].as_str().unwrap_or_default().to_owned();
+    let main = fetched
+        .iter()
+        .find(|entry| path(entry).starts_with("/assets/zhibu_app_bg-"))
+        .unwrap_or_else(|| panic!("no main module among {fetched:?}"));
+    assert_eq!(
+        main["by"], "link",
+        "the main module is not preloaded: {main}"
+    );
+    assert!(
+        main["start"].as_f64().unwrap() >= first_paint,
+        "the main module's download started before the first paint ({first_paint} ms): {main}"
+    );
+    // The hours page's group arrives as one pack, started with the main
+    // module, and none of its chunks comes on its own.
+    let packs: Vec<&Value> = fetched
+        .iter()
+        .filter(|entry| path(entry).starts_with("/assets/pack_"))
+        .collect();
+    assert_eq!(packs.len(), 1, "packs fetched: {packs:?}");
+    assert!(
+        path(packs[0]).starts_with("/assets/pack_org_pages_"),
+        "{packs:?}"
+    );
+    assert_eq!(
+        packs[0]["by"], "link",
+        "the pack is not preloaded: {packs:?}"
+    );
+    let chunks: Vec<String> = fetched
+        .iter()
+        .map(path)
+        .filter(|p| p.ends_with(".wasm") && !p.starts_with("/assets/zhibu_app_bg-"))
+        .collect();
+    assert!(chunks.is_empty(), "chunks fetched one by one: {chunks:?}");
+    shell.assert_no_csp_violations().await;
     shell.close().await;
 }

@@ -12,9 +12,11 @@
 //! 5. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
 //! 6. the first-load weight (chunks are precached but not part of it), printed and written to `dist/build-report.json`.
 
+mod boot;
 mod files;
 mod packs;
 mod report;
+mod wasm;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,9 +36,6 @@ const APP_BINARY: &str = "zhibu-app.wasm";
 const APP_STEM: &str = "zhibu_app";
 /// The JS module that loads split chunks, as the main wasm imports it.
 const SPLIT_LINK: &str = "__wasm_split.js";
-/// The `#[lazy]` function of the signed-in home (`app/src/pages/home.rs`):
-/// its pack is fetched beside the main module when a member opens `/`.
-const SIGNED_IN_HOME: &str = "signed_in_home";
 
 /// Files filled in by the build rather than copied.
 const TEMPLATES: [&str; 4] = ["index.html", "offline.html", "sw.js", "app.css"];
@@ -184,113 +183,6 @@ fn run_bindgen(wasm: &Path, out_dir: &Path, dev: bool) -> Result<()> {
     Ok(())
 }
 
-/// The name split chunks import the main module's function table by.
-const FUNCTION_TABLE: &str = "__indirect_function_table";
-
-/// Exports the main module's function table again: split chunks install
-/// their functions into it, but wasm-bindgen drops the linker's export.
-fn export_function_table(wasm: Vec<u8>) -> Result<Vec<u8>> {
-    fn leb(bytes: &[u8], at: &mut usize) -> Result<u64> {
-        let (mut value, mut shift) = (0u64, 0);
-        loop {
-            let byte = *bytes.get(*at).context("truncated wasm")?;
-            *at += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-            shift += 7;
-        }
-    }
-    fn put_leb(out: &mut Vec<u8>, mut value: u64) {
-        loop {
-            let byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-    ensure!(wasm.starts_with(b"\0asm"), "not a wasm module");
-    // (id, start of contents, end of contents) of every section.
-    let mut sections = Vec::new();
-    let mut at = 8;
-    while at < wasm.len() {
-        let id = wasm[at];
-        at += 1;
-        let size = leb(&wasm, &mut at)? as usize;
-        sections.push((id, at, at + size));
-        at += size;
-    }
-    // Imported tables would come first in the index space.
-    if let Some(&(_, start, _)) = sections.iter().find(|&&(id, _, _)| id == 2) {
-        let mut at = start;
-        for _ in 0..leb(&wasm, &mut at)? {
-            for _ in 0..2 {
-                let len = leb(&wasm, &mut at)? as usize;
-                at += len;
-            }
-            let kind = wasm[at];
-            at += 1;
-            match kind {
-                0 => {
-                    leb(&wasm, &mut at)?;
-                }
-                2 => {
-                    let flags = leb(&wasm, &mut at)?;
-                    leb(&wasm, &mut at)?;
-                    if flags & 1 == 1 {
-                        leb(&wasm, &mut at)?;
-                    }
-                }
-                3 => at += 2,
-                _ => bail!("the main module imports a table or a tag"),
-            }
-        }
-    }
-    let Some(&(_, table_start, _)) = sections.iter().find(|&&(id, _, _)| id == 4) else {
-        return Ok(wasm);
-    };
-    let mut at = table_start;
-    let tables = leb(&wasm, &mut at)?;
-    ensure!(
-        tables > 0 && wasm[at] == 0x70,
-        "the first table is not the function table"
-    );
-    let Some(&(_, export_start, export_end)) = sections.iter().find(|&&(id, _, _)| id == 7) else {
-        bail!("the main module exports nothing");
-    };
-    let mut at = export_start;
-    let count = leb(&wasm, &mut at)?;
-    let entries = &wasm[at..export_end];
-    let name = FUNCTION_TABLE.as_bytes();
-    if entries.windows(name.len()).any(|window| window == name) {
-        return Ok(wasm);
-    }
-    let mut contents = Vec::new();
-    put_leb(&mut contents, count + 1);
-    contents.extend_from_slice(entries);
-    put_leb(&mut contents, name.len() as u64);
-    contents.extend_from_slice(name);
-    contents.push(0x01); // a table
-    put_leb(&mut contents, 0);
-    let mut out = Vec::with_capacity(wasm.len() + 32);
-    out.extend_from_slice(&wasm[..8]);
-    for (id, start, end) in sections {
-        out.push(id);
-        if id == 7 {
-            put_leb(&mut out, contents.len() as u64);
-            out.extend_from_slice(&contents);
-        } else {
-            put_leb(&mut out, (end - start) as u64);
-            out.extend_from_slice(&wasm[start..end]);
-        }
-    }
-    Ok(out)
-}
-
 /// A file on its way into `dist/`.
 struct Output {
     /// The URL path (`/assets/…`), which is also the path under `dist/`.
@@ -318,7 +210,7 @@ fn assemble(
     let wasm = hashed_asset(
         &format!("{APP_STEM}_bg"),
         "wasm",
-        export_function_table(read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?)?,
+        wasm::export_function_table(read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?)?,
     );
     // The chunks and their loader are named after the whole split program,
     // so the glue can name the loader before the loader names the glue.
@@ -330,7 +222,7 @@ fn assemble(
             .unwrap_or_default()
             .to_owned();
         if name.ends_with(".wasm") && name != "main.wasm" {
-            chunks.push((name, read(&file)?));
+            chunks.push((name, wasm::without_custom_sections(&read(&file)?)?));
         }
     }
     chunks.sort();
@@ -366,7 +258,8 @@ fn assemble(
             .with_context(|| format!("the loader names {name}, which the split did not write"))
     })?;
     link_source = packed.link_source;
-    let mut home_pack = None;
+    // Each lazily loaded module's pack, by the module's name.
+    let mut pack_urls: Vec<(String, String)> = Vec::new();
     // Chunks are precached; packs serve only a first visit.
     let files = chunks
         .into_iter()
@@ -381,8 +274,11 @@ fn assemble(
         let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "wasm"));
         let hashed = format!("{stem}-{program_hash}.{ext}");
         link_source = link_source.replace(&format!("\"./{name}\""), &format!("\"./{hashed}\""));
-        if stem.starts_with(&format!("pack_{SIGNED_IN_HOME}_")) {
-            home_pack = Some(format!("/assets/{hashed}"));
+        if let Some(module) = stem
+            .strip_prefix("pack_")
+            .and_then(|rest| rest.rsplit_once('_'))
+        {
+            pack_urls.push((module.0.to_owned(), format!("/assets/{hashed}")));
         }
         outputs.push(Output {
             url: format!("/assets/{hashed}"),
@@ -391,9 +287,6 @@ fn assemble(
             first_load: false,
         });
     }
-    let home_pack = home_pack.with_context(|| {
-        format!("no pack for `{SIGNED_IN_HOME}`, the signed-in home's lazily loaded module")
-    })?;
     // The glue imports the loader statically: it is part of the first load.
     outputs.push(Output {
         url: format!("/assets/{link_file}"),
@@ -410,15 +303,21 @@ fn assemble(
     // first paint); offline.html links the file.
     let mut css = hashed_asset("app", "css", css_text.clone().into_bytes());
     css.first_load = false;
-    let boot_source = boot_script(&glue.url, &wasm.url, &home_pack);
-    let boot = hashed_asset("boot", "js", boot_source.into_bytes());
-    let (wasm_url, glue_url, css_url, boot_url) = (
-        wasm.url.clone(),
-        glue.url.clone(),
-        css.url.clone(),
-        boot.url.clone(),
-    );
-    outputs.extend([wasm, glue, css, boot]);
+    let boot_source = boot::boot_script(
+        &boot::BootUrls {
+            glue: &glue.url,
+            split_link: &format!("/assets/{link_file}"),
+            wasm: &wasm.url,
+        },
+        |module| {
+            pack_urls
+                .iter()
+                .find(|(name, _)| name == module)
+                .map(|(_, url)| url.clone())
+        },
+    )?;
+    let css_url = css.url.clone();
+    outputs.extend([wasm, glue, css]);
 
     // Inline JS snippets of dependencies, imported by the glue relative to itself.
     let snippets = bindgen_dir.join("snippets");
@@ -436,9 +335,7 @@ fn assemble(
 
     let placeholders = [
         ("{{APP_CSS}}", css_url.as_str()),
-        ("{{APP_JS}}", glue_url.as_str()),
-        ("{{APP_WASM}}", wasm_url.as_str()),
-        ("{{BOOT_JS}}", boot_url.as_str()),
+        ("{{BOOT_INLINE}}", boot_source.trim_end()),
         ("{{APP_CSS_INLINE}}", css_text.trim_end()),
     ];
     for page in ["index.html", "offline.html"] {
@@ -544,40 +441,6 @@ fn hashed_asset(stem: &str, ext: &str, bytes: Vec<u8>) -> Output {
     }
 }
 
-/// The module `index.html` loads: starts the wasm, then registers the service
-/// worker. It is a file because the CSP forbids inline scripts. A signed-in
-/// member opening `/` before the service worker serves the app needs the
-/// home's pack too, so its download starts now rather than after the main
-/// module has run.
-fn boot_script(glue_url: &str, wasm_url: &str, home_pack: &str) -> String {
-    let glue_name = glue_url
-        .rsplit('/')
-        .next()
-        .expect("asset URLs have a file name");
-    format!(
-        "const worker = navigator.serviceWorker;\n\
-         if (location.pathname === '/' && !(worker && worker.controller)\n\
-         \x20   && localStorage.getItem('zhibu.refresh_token')) {{\n\
-         \x20 const link = document.createElement('link');\n\
-         \x20 Object.assign(link, {{ rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: '{home_pack}' }});\n\
-         \x20 document.head.append(link);\n\
-         }}\n\
-         if ('serviceWorker' in navigator) {{\n\
-         \x20 addEventListener('load', () => {{\n\
-         \x20   navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker:', error));\n\
-         \x20 }});\n\
-         }}\n\
-         const boot = document.getElementById('boot');\n\
-         import('./{glue_name}').then(({{ default: init }}) => init({{ module_or_path: '{wasm_url}' }})).then(\n\
-         \x20 () => {{ if (boot) boot.remove(); }},\n\
-         \x20 (error) => {{\n\
-         \x20   console.error(error);\n\
-         \x20   if (boot) {{ boot.textContent = '加载失败，请检查网络后刷新页面。'; boot.classList.add('boot-failed'); }}\n\
-         \x20 }},\n\
-         );\n"
-    )
-}
-
 /// Replaces every placeholder and refuses to leave one behind.
 fn fill(template: &str, placeholders: &[(&str, &str)], name: &str) -> Result<String> {
     let mut text = template.to_owned();
@@ -614,19 +477,5 @@ mod tests {
         assert_ne!(a.url, b.url);
         assert!(a.url.starts_with("/assets/app-") && a.url.ends_with(".css"));
         assert_eq!(a.url.len(), "/assets/app-".len() + 16 + ".css".len());
-    }
-
-    #[test]
-    fn the_boot_script_imports_the_glue_and_passes_the_wasm_url() {
-        let boot = boot_script(
-            "/assets/zhibu_app-0123.js",
-            "/assets/zhibu_app_bg-4567.wasm",
-            "/assets/pack_signed_in_home_1-89ab.bin",
-        );
-        assert!(boot.contains(
-            "import('./zhibu_app-0123.js').then(({ default: init }) => init({ module_or_path: '/assets/zhibu_app_bg-4567.wasm' }))"
-        ));
-        assert!(boot.contains("href: '/assets/pack_signed_in_home_1-89ab.bin'"));
-        assert!(boot.contains("navigator.serviceWorker.register('/sw.js')"));
     }
 }
