@@ -479,17 +479,25 @@ impl Shell {
         .await;
     }
 
-    /// The member's branch's next theme day that has not closed, and its id.
+    /// The member's branch's theme day of this month (the county's), and
+    /// its id. Only this month's day can be moved to now, whether it has
+    /// already closed or is still ahead.
     pub async fn next_branch_day(&self, member: &str) -> (i64, Value) {
         let me = self.api_get(member, "/me").await;
         let days = self.api_get(member, "/me/theme-days").await;
+        let month = this_month();
         let day = days
             .as_array()
             .unwrap()
             .iter()
-            .find(|d| d["org"]["id"] == me["branch"]["id"] && d["status"] != "closed")
+            .find(|d| {
+                d["org"]["id"] == me["branch"]["id"]
+                    && d["date"]
+                        .as_str()
+                        .is_some_and(|date| date.starts_with(&month))
+            })
             .cloned()
-            .unwrap_or_else(|| panic!("no open theme day of the member's branch: {days}"));
+            .unwrap_or_else(|| panic!("no {month} theme day of the member's branch: {days}"));
         (day["id"].as_i64().unwrap(), day)
     }
 
@@ -755,4 +763,12 @@ pub fn set_value(selector: &str, value: &str) -> String {
            e.value = {value:?}; e.dispatchEvent(new Event('input', {{bubbles: true}})); \
            e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
     )
+}
+
+/// This month in the demo county's time zone, as `YYYY-MM`.
+pub fn this_month() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string()
 }

@@ -157,8 +157,7 @@ mod tests {
         let error = boot_script(&urls(), |module| {
             (module != "review_pages").then(|| format!("/assets/pack_{module}.bin"))
         })
-        .err()
-        .expect("review_pages has no pack");
+        .expect_err("review_pages has no pack");
         assert!(error.to_string().contains("review_pages"), "{error}");
     }
 
