@@ -223,6 +223,7 @@ async fn the_service_worker_registers_and_the_manifest_parses() {
         "/index.html",
         "/offline.html",
         "/manifest.webmanifest",
+        "/icons/icon.svg",
         "/icons/icon-192.png",
         "/icons/icon-512.png",
     ] {
