@@ -10,6 +10,29 @@ use serde_json::{Value, json};
 use crate::harness::*;
 
 #[tokio::test]
+async fn the_loading_line_stays_until_the_tab_bar_is_drawn() {
+    let shell = Shell::launch().await;
+    // The app mounts in a task after its module starts; the boot screen
+    // must not leave before that, or the phone shows an empty frame.
+    shell
+        .page
+        .evaluate_on_new_document(
+            "let bootSeen = false;\n\
+             new MutationObserver(() => {\n\
+               if (document.getElementById('boot')) { bootSeen = true; return; }\n\
+               if (bootSeen && window.__tabsWhenBootLeft === undefined)\n\
+                 window.__tabsWhenBootLeft = document.querySelectorAll('.tabbar .tab').length;\n\
+             }).observe(document, { childList: true, subtree: true });",
+        )
+        .await
+        .expect("an init script");
+    shell.open("/").await;
+    let tabs: Option<u32> = shell.eval("window.__tabsWhenBootLeft ?? null").await;
+    assert_eq!(tabs, Some(4), "tabs on screen when the loading line left");
+    shell.close().await;
+}
+
+#[tokio::test]
 async fn the_shell_renders_in_chinese_at_phone_width() {
     let shell = Shell::launch().await;
     shell.open("/").await;

@@ -128,9 +128,14 @@ async function audit(path) {
   };
 }
 
+const RUNS = 5;
 const rows = [];
 for (const [name, path] of pages) {
-  const mobile = await audit(path);
+  // Blocking time varies from run to run; the run with the median score stands.
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await audit(path));
+  runs.sort((a, b) => a.performance - b.performance);
+  const mobile = { ...runs[Math.floor(RUNS / 2)], all: runs.map((r) => r.performance) };
   const slow = await slowLoad(path);
   rows.push({ name, path, mobile, slow });
 }

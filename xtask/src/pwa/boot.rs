@@ -68,11 +68,12 @@ pub fn boot_script(
          \x20   if (page && (signedIn || !page[2])) hint('preload', page[1], {{ as: 'fetch' }});\n\
          \x20 }}\n\
          \x20 import('{glue}').then(({{ default: init }}) => init({{ module_or_path: '{wasm}' }})).then(\n\
-         \x20   () => {{\n\
+         \x20   // After the app's first render, which its start puts in a task of its own.\n\
+         \x20   () => setTimeout(() => {{\n\
          \x20     if (boot) boot.remove();\n\
          \x20     // Precaching waits for the first screen's own downloads.\n\
          \x20     if (document.readyState === 'complete') register(); else addEventListener('load', register);\n\
-         \x20   }},\n\
+         \x20   }}),\n\
          \x20   (error) => {{\n\
          \x20     console.error(error);\n\
          \x20     if (boot) {{ boot.textContent = '加载失败，请检查网络后刷新页面。'; boot.classList.add('boot-failed'); }}\n\
