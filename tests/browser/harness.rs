@@ -482,7 +482,7 @@ impl Shell {
     /// The member's branch's theme day of this month (the county's), and
     /// its id. Only this month's day can be moved to now, whether it has
     /// already closed or is still ahead.
-    pub async fn next_branch_day(&self, member: &str) -> (i64, Value) {
+    pub async fn this_months_branch_day(&self, member: &str) -> (i64, Value) {
         let me = self.api_get(member, "/me").await;
         let days = self.api_get(member, "/me/theme-days").await;
         let month = this_month();
@@ -536,8 +536,8 @@ impl Shell {
         assert_eq!(patched.status(), 200, "{}", patched.text().await.unwrap());
     }
 
-    /// Opens the member's branch's next theme day that has not closed for
-    /// check-in now: from `opened_ago` ago until two hours ahead, with no
+    /// Opens the member's branch's theme day of this month for check-in
+    /// now: from `opened_ago` ago until two hours ahead, with no
     /// geofence, as its secretary would. Returns the day as the member's
     /// list showed it, and its id.
     pub async fn open_branch_day_now(
@@ -546,7 +546,7 @@ impl Shell {
         secretary: &str,
         opened_ago: chrono::Duration,
     ) -> (i64, Value) {
-        let (id, day) = self.next_branch_day(member).await;
+        let (id, day) = self.this_months_branch_day(member).await;
         self.open_day_now(secretary, id, opened_ago).await;
         (id, day)
     }

@@ -317,7 +317,7 @@ async fn dues_are_prefilled_at_the_standard_warned_below_it_and_listed_paid_or_u
     let secretary = shell.api_token(DEMO_SECRETARY).await;
     let member = shell.api_token(DEMO_MEMBER).await;
     let me = shell.api_get(&member, "/me").await;
-    let (id, _) = shell.next_branch_day(&member).await;
+    let (id, _) = shell.this_months_branch_day(&member).await;
     let name = me["name"].as_str().unwrap();
 
     shell.sign_in(DEMO_SECRETARY, "/me").await;
@@ -437,7 +437,7 @@ async fn a_secretary_rejects_a_make_up_with_a_reason_on_the_live_screen() {
     let days = shell
         .api_get(
             &secretary,
-            &format!("/orgs/{branch}/theme-days?month={}", local.format("%Y-%m")),
+            &format!("/orgs/{branch}/theme-days?month={}", this_month()),
         )
         .await;
     let id = days

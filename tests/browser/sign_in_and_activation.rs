@@ -372,12 +372,11 @@ async fn a_real_county_starts_from_init_and_members_activate_with_printed_codes_
         .login_as("13912345678", "admin-password-1")
         .await
         .access_token;
-    let month = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m")
-        .to_string();
     let days = shell
-        .api_get(&admin, &format!("/orgs/{branch}/theme-days?month={month}"))
+        .api_get(
+            &admin,
+            &format!("/orgs/{branch}/theme-days?month={}", this_month()),
+        )
         .await;
     let day_id = days[0]["id"].as_i64().unwrap();
     let now = chrono::Utc::now();

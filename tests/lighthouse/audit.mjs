@@ -2,7 +2,7 @@
 // Lighthouse's own mobile preset gives the scores; a page load on a slow
 // 3G network with a 4x slower CPU and nothing cached, throttled for real
 // by Chromium, gives the timings.
-// Usage: node audit.mjs ORIGIN  (prints one JSON object on stdout)
+// Usage: node audit.mjs ORIGIN  (the table on stdout, every figure as JSON on stderr)
 import lighthouse from 'lighthouse';
 import puppeteer from 'puppeteer-core';
 

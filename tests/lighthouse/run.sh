@@ -59,11 +59,11 @@ body = (
     "Lighthouse 12, signed in as the demo secretary, each page in a fresh browser "
     "context (no service worker, nothing cached), with a Chinese font installed as on "
     "every phone. The scores, LCP and TBT are Lighthouse's mobile preset (simulated "
-    "slow 4G, 4x slower CPU), from the run with the median score of five. The slow-3G columns are one real load throttled by "
-    "Chromium (1.5 s latency per request, i.e. 400 ms round trips, 360 kbit/s, 4x "
-    "slower CPU): the first contentful paint, and when the page first shows its "
-    "content with no loading line left (boot screen gone, `<main>` filled, nothing "
-    "`aria-busy`).\n\n"
+    "slow 4G, 4x slower CPU), from the run with the median score of five. The "
+    "slow-3G columns are one real load throttled by Chromium (1.5 s latency per "
+    "request, i.e. 400 ms round trips, 360 kbit/s, 4x slower CPU): the first "
+    "contentful paint, and when the page first shows its content with no loading "
+    "line left (boot screen gone, `<main>` filled, nothing `aria-busy`).\n\n"
     + os.environ["TABLE"] + f"\n{end}"
 )
 if start in text:
