@@ -33,6 +33,43 @@ pub const FIRST_MODULES: &[(&str, &str)] = &[
 /// tab shows a way to sign in from the main module instead.
 pub const SIGNED_IN_MODULES: &[&str] = &["signed_in_home", "code_checkin", "volunteer_logs"];
 
+/// The `GET`s a signed-in page makes first, by path pattern as above (first
+/// match wins). The boot script starts them at once, beside the downloads,
+/// and the app takes their answers instead of asking again
+/// (`early_response` in `api`), so on a slow network the data does not wait for
+/// the wasm. In a request, `{2}` is the page path's second segment, and
+/// `{month}`, `{month+2}`, `{january}` and `{today}` are the phone's dates as
+/// the app writes them (`2026-12`, `2027-02`, `2026-01`, `2026-12-03`). A
+/// request the app builds differently is only asked twice; a browser test
+/// checks each is asked once.
+pub const FIRST_REQUESTS: &[(&str, &[&str])] = &[
+    (
+        "/",
+        &[
+            "/me/service-logs?from={january}-01&to={today}",
+            "/me/attendance?from={month}&to={month+2}",
+        ],
+    ),
+    ("/checkin", &["/me/theme-days"]),
+    ("/service", &["/me/service-logs"]),
+    ("/me", &["/me", "/review/pending"]),
+    (
+        "/theme-days/:/live",
+        &[
+            "/theme-days/{2}",
+            "/theme-days/{2}/attendance",
+            "/theme-days/{2}/checkins",
+            "/theme-days/{2}/dues",
+            "/theme-days/{2}/makeups",
+        ],
+    ),
+    ("/review", &["/review/pending"]),
+    (
+        "/orgs/:/hours",
+        &["/orgs/{2}/hours?from={january}&to={month}&by=child"],
+    ),
+];
+
 /// The module `path` shows first, if any.
 pub fn first_module(path: &str) -> Option<&'static str> {
     FIRST_MODULES

@@ -40,7 +40,7 @@ impl SessionContext {
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok(me) = api::me().await {
                 remember(Some(&me));
-                member.set(Some(me));
+                set_member(member, me);
             }
         });
     }
@@ -62,7 +62,7 @@ pub fn provide_session() -> SessionContext {
     api::on_session_change(move |change| match change {
         SessionChange::SignedIn(me) => {
             remember(Some(me));
-            member.set(Some(me.clone()));
+            set_member(member, me.clone());
         }
         SessionChange::Expired => {
             remember(None);
@@ -79,6 +79,18 @@ pub fn provide_session() -> SessionContext {
     });
     provide_context(context);
     context
+}
+
+/// Stores who is signed in. The same member again (a reload, a refresh)
+/// changes nothing, so pages reading the member do not draw and ask anew.
+fn set_member(member: RwSignal<Option<Me>>, me: Me) {
+    member.maybe_update(|current| {
+        let changed = current.as_ref() != Some(&me);
+        if changed {
+            *current = Some(me);
+        }
+        changed
+    });
 }
 
 /// Inside the router: an expired session goes to sign-in, which comes back

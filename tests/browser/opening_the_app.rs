@@ -614,3 +614,148 @@ async fn a_first_visit_paints_the_shell_before_downloading_and_fetches_the_pages
     shell.assert_no_csp_violations().await;
     shell.close().await;
 }
+
+#[tokio::test]
+async fn a_first_visit_asks_for_the_pages_data_beside_the_downloads_and_only_once() {
+    let shell = Shell::launch_with(|settings| settings.demo = true).await;
+    let secretary = shell.api_token(DEMO_SECRETARY).await;
+    let branch = shell.api_get(&secretary, "/me").await["branch"]["id"]
+        .as_i64()
+        .expect("the secretary's branch");
+    let (day, _) = shell.this_months_branch_day(&secretary).await;
+    shell.sign_in(DEMO_SECRETARY, "/me").await;
+    // Each page, when it shows its data, and how many requests it asks first.
+    let pages = [
+        ("/".to_owned(), "document.querySelector('.home-hours')", 2),
+        (
+            "/checkin".to_owned(),
+            "/\\d{4}-\\d{2}-\\d{2}/.test(document.querySelector('main').innerText)",
+            1,
+        ),
+        (
+            "/me".to_owned(),
+            "['/api/v1/me', '/api/v1/review/pending'].every((path) => performance \
+               .getEntriesByType('resource').some((e) => new URL(e.name).pathname === path))",
+            2,
+        ),
+        (
+            format!("/theme-days/{day}/live"),
+            "/\\d/.test(document.querySelector('.count-big')?.innerText ?? '')",
+            5,
+        ),
+        (
+            format!("/orgs/{branch}/hours"),
+            "document.querySelector('.stats dd')",
+            1,
+        ),
+    ];
+    for (page, shown, first_requests) in pages {
+        shell.open(&page).await;
+        shell
+            .wait_until(&format!("{page} with its data"), shown)
+            .await;
+        // Time for a second ask of the same data, drawn anew, to end.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let fetched: Vec<Value> = shell
+            .eval(
+                "performance.getEntriesByType('resource').map((e) => ({ \
+                   path: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime }))",
+            )
+            .await;
+        let path = |entry: &Value| entry["path"].as_str().unwrap_or_default().to_owned();
+        let main = fetched
+            .iter()
+            .find(|entry| path(entry).starts_with("/assets/zhibu_app_bg-"))
+            .and_then(|entry| entry["start"].as_f64())
+            .unwrap_or_else(|| panic!("{page}: no main module among {fetched:?}"));
+        let asked: Vec<(String, f64)> = fetched
+            .iter()
+            .filter(|entry| path(entry).starts_with("/api/v1/"))
+            .map(|entry| (path(entry), entry["start"].as_f64().unwrap()))
+            .collect();
+        let mut paths: Vec<&str> = asked.iter().map(|(path, _)| path.as_str()).collect();
+        paths.sort_unstable();
+        let before = paths.len();
+        paths.dedup();
+        assert_eq!(
+            before,
+            paths.len(),
+            "{page}: a request asked twice: {asked:?}"
+        );
+        // Asked by the boot script, before the main module's download.
+        let early = asked.iter().filter(|(_, start)| *start <= main).count();
+        assert_eq!(
+            early, first_requests,
+            "{page}: requests started before the main module ({main} ms): {asked:?}"
+        );
+    }
+    shell.assert_no_csp_violations().await;
+    shell.close().await;
+}
+
+#[tokio::test]
+async fn a_start_with_an_expired_access_token_renews_it_once_beside_the_downloads() {
+    let shell = Shell::launch_with(|settings| settings.demo = true).await;
+    shell.sign_in(DEMO_SECRETARY, "/me").await;
+    // What a phone holds the next morning: the access token long expired
+    // (only its claims matter here), the refresh token still good.
+    let expired = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiZXhwIjoxfQ.x";
+    shell
+        .eval::<Value>(&format!(
+            "localStorage.setItem('zhibu.access_token', '{expired}')"
+        ))
+        .await;
+    shell.open("/").await;
+    shell
+        .wait_until(
+            "the home with its data",
+            "document.querySelector('.home-hours')",
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let fetched: Vec<Value> = shell
+        .eval(
+            "performance.getEntriesByType('resource').map((e) => ({ \
+               path: new URL(e.name).pathname + new URL(e.name).search, \
+               start: e.startTime, status: e.responseStatus }))",
+        )
+        .await;
+    let path = |entry: &Value| entry["path"].as_str().unwrap_or_default().to_owned();
+    let main = fetched
+        .iter()
+        .find(|entry| path(entry).starts_with("/assets/zhibu_app_bg-"))
+        .and_then(|entry| entry["start"].as_f64())
+        .unwrap_or_else(|| panic!("no main module among {fetched:?}"));
+    let refreshes: Vec<&Value> = fetched
+        .iter()
+        .filter(|entry| path(entry) == "/api/v1/auth/refresh")
+        .collect();
+    assert_eq!(refreshes.len(), 1, "{fetched:?}");
+    assert!(
+        refreshes[0]["start"].as_f64().unwrap() <= main,
+        "the refresh waited for the main module ({main} ms): {fetched:?}"
+    );
+    let refused: Vec<&Value> = fetched
+        .iter()
+        .filter(|entry| entry["status"] == 401)
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "asked with the expired token: {refused:?}"
+    );
+    let mut asked: Vec<String> = fetched
+        .iter()
+        .map(path)
+        .filter(|p| p.starts_with("/api/v1/me/"))
+        .collect();
+    let all = asked.len();
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(all, asked.len(), "a request asked twice: {fetched:?}");
+    let stored = shell.local_storage("zhibu.access_token").await;
+    assert!(
+        stored.is_some_and(|token| token != expired),
+        "the renewed token is not stored"
+    );
+    shell.close().await;
+}

@@ -419,7 +419,9 @@ async fn call(
     if first.status != 401 || token.is_none() {
         return success(first);
     }
-    // Another request (or tab) may have renewed the session meanwhile.
+    boot_refresh().await;
+    // Another request (or tab, or the boot script) may have renewed the
+    // session meanwhile.
     let current = access_token();
     let renewed = current.is_some() && current != token;
     if !renewed {
@@ -431,6 +433,34 @@ async fn call(
     }
     let second = fetch(method, path, body.as_ref(), access_token().as_deref(), blob).await?;
     success(second)
+}
+
+/// The response to a `GET` of `path` the boot script asked before the app
+/// ran (the page's first requests, `first_modules::FIRST_REQUESTS`), taken
+/// once and handed over in a task of its own. `None` when it asked nothing
+/// of `path` or got no answer; a 401 goes on to a refresh as any other.
+async fn early_response(path: &str) -> Option<JsValue> {
+    let early = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("zhibuEarly")).ok()?;
+    let key = JsValue::from_str(&format!("{BASE}{path}"));
+    let take = js_sys::Reflect::get(&early, &key)
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key).ok()?;
+    let asked: js_sys::Promise = take.call0(&JsValue::UNDEFINED).ok()?.dyn_into().ok()?;
+    JsFuture::from(asked)
+        .await
+        .ok()
+        .filter(|got| !got.is_null())
+}
+
+/// Waits for the refresh the boot script starts when it finds the stored
+/// access token expired, if it did: its refresh token is the app's too.
+async fn boot_refresh() {
+    let renewing = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("zhibuRefresh"));
+    if let Ok(renewing) = renewing.and_then(|value| value.dyn_into::<js_sys::Promise>()) {
+        let _ = JsFuture::from(renewing).await;
+    }
 }
 
 /// Joins the refresh already in flight, or starts one.
@@ -553,10 +583,18 @@ async fn exchange(
         init.set_signal(Some(&controller.signal()));
     }
     let request = web_sys::Request::new_with_str_and_init(&format!("{BASE}{path}"), &init)?;
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await?
-        .dyn_into()?;
+    let early = match (method, body) {
+        ("GET", None) => early_response(path).await,
+        _ => None,
+    };
+    let response: web_sys::Response = match early {
+        Some(response) => response,
+        None => {
+            let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+            JsFuture::from(window.fetch_with_request(&request)).await?
+        }
+    }
+    .dyn_into()?;
     let status = response.status();
     if blob && (200..300).contains(&status) {
         let blob = JsFuture::from(response.blob()?).await?.dyn_into()?;

@@ -1,7 +1,8 @@
-//! The script inside `index.html` that starts the app: after the first
-//! paint it starts every download the first screen needs at once (the main
-//! module, its loader and glue, and on a first visit the page's own module
-//! as one pack), then runs the app and registers the service worker.
+//! The script inside `index.html` that starts the app: at once, the page's
+//! first requests for data (with the stored token); after the first paint,
+//! every download the first screen needs (the main module, its loader and
+//! glue, and on a first visit the page's own module as one pack); then it
+//! runs the app and registers the service worker.
 
 use anyhow::{Result, ensure};
 
@@ -9,7 +10,7 @@ use anyhow::{Result, ensure};
 #[cfg_attr(not(test), allow(dead_code))]
 mod first_modules;
 
-pub use first_modules::{FIRST_MODULES, SIGNED_IN_MODULES};
+pub use first_modules::{FIRST_MODULES, FIRST_REQUESTS, SIGNED_IN_MODULES};
 
 /// What the boot script needs to know of the build.
 pub struct BootUrls<'a> {
@@ -37,6 +38,14 @@ pub fn boot_script(
         ]));
     }
     let first = serde_json::to_string(&first)?;
+    let mut asks = Vec::with_capacity(FIRST_REQUESTS.len());
+    for (pattern, requests) in FIRST_REQUESTS {
+        for request in *requests {
+            check_request(pattern, request)?;
+        }
+        asks.push(serde_json::json!([pattern_regex(pattern)?, requests]));
+    }
+    let asks = serde_json::to_string(&asks)?;
     let BootUrls {
         glue,
         split_link,
@@ -45,6 +54,65 @@ pub fn boot_script(
     let script = format!(
         "const worker = navigator.serviceWorker;\n\
          const boot = document.getElementById('boot');\n\
+         // The page's first GETs, asked now: the app takes their answers\n\
+         // (early_response in app/src/api/mod.rs) instead of asking again.\n\
+         const ASK = {asks};\n\
+         const early = self.zhibuEarly = {{}};\n\
+         const asked = localStorage.getItem('zhibu.refresh_token')\n\
+         \x20 && ASK.find(([pattern]) => new RegExp(pattern).test(location.pathname));\n\
+         // Seconds since 1970 when the stored access token expires; 0 if unreadable.\n\
+         function expires(token) {{\n\
+         \x20 try {{\n\
+         \x20   const claims = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');\n\
+         \x20   return JSON.parse(atob(claims)).exp || 0;\n\
+         \x20 }} catch (_) {{\n\
+         \x20   return 0;\n\
+         \x20 }}\n\
+         }}\n\
+         // An access token lives minutes, so a day's first start finds it\n\
+         // expired: renewed here, beside the downloads, and stored as the app\n\
+         // stores a session. The app waits for this before renewing itself\n\
+         // (a refresh token is single-use; using one twice ends the session).\n\
+         function session() {{\n\
+         \x20 const token = localStorage.getItem('zhibu.access_token');\n\
+         \x20 if (token && expires(token) * 1000 > Date.now() + 30000) return Promise.resolve(token);\n\
+         \x20 const body = JSON.stringify({{ refresh_token: localStorage.getItem('zhibu.refresh_token') }});\n\
+         \x20 return self.zhibuRefresh = fetch('/api/v1/auth/refresh', {{\n\
+         \x20   method: 'POST', body, headers: {{ accept: 'application/json', 'content-type': 'application/json' }},\n\
+         \x20 }}).then((response) => response.ok ? response.json() : null).then((renewed) => {{\n\
+         \x20   if (!renewed) return null;\n\
+         \x20   localStorage.setItem('zhibu.access_token', renewed.access_token);\n\
+         \x20   localStorage.setItem('zhibu.refresh_token', renewed.refresh_token);\n\
+         \x20   localStorage.setItem('zhibu.member', JSON.stringify(renewed.member));\n\
+         \x20   return renewed.access_token;\n\
+         \x20 }}).catch(() => null);\n\
+         }}\n\
+         if (asked) {{\n\
+         \x20 const token = session();\n\
+         \x20 const now = new Date();\n\
+         \x20 const two = (n) => String(n).padStart(2, '0');\n\
+         \x20 const month = (d) => d.getFullYear() + '-' + two(d.getMonth() + 1);\n\
+         \x20 const dates = {{\n\
+         \x20   month: month(now),\n\
+         \x20   'month+2': month(new Date(now.getFullYear(), now.getMonth() + 2, 1)),\n\
+         \x20   january: now.getFullYear() + '-01',\n\
+         \x20   today: month(now) + '-' + two(now.getDate()),\n\
+         \x20 }};\n\
+         \x20 const segments = location.pathname.split('/').filter(Boolean);\n\
+         \x20 for (const request of asked[1]) {{\n\
+         \x20   const path = '/api/v1' + request.replace(/\\{{([^}}]+)\\}}/g,\n\
+         \x20     (_, name) => name in dates ? dates[name] : encodeURIComponent(segments[name - 1]));\n\
+         \x20   // As the app's own calls do, it gives up after 20 s; the app then asks itself.\n\
+         \x20   const stop = new AbortController();\n\
+         \x20   const timer = setTimeout(() => stop.abort(), 20000);\n\
+         \x20   const answer = token.then((token) => token && fetch(path, {{\n\
+         \x20     headers: {{ accept: 'application/json', authorization: 'Bearer ' + token }}, signal: stop.signal,\n\
+         \x20   }})).then((response) => {{ clearTimeout(timer); return response || null; }}, () => null);\n\
+         \x20   // Taken once, in a task of its own: an answer already here would\n\
+         \x20   // otherwise be drawn in the page's first task and lengthen it.\n\
+         \x20   early[path] = () => answer.then((response) => new Promise((resolve) => setTimeout(() => resolve(response))));\n\
+         \x20 }}\n\
+         }}\n\
          // The module each page shows first: [path pattern, its pack, signed in only].\n\
          const FIRST = {first};\n\
          function hint(rel, href, more) {{\n\
@@ -71,6 +139,8 @@ pub fn boot_script(
          \x20   // After the app's first render, which its start puts in a task of its own.\n\
          \x20   () => setTimeout(() => {{\n\
          \x20     if (boot) boot.remove();\n\
+         \x20     // What the first page did not take would be stale later.\n\
+         \x20     setTimeout(() => {{ for (const path in early) delete early[path]; }}, 15000);\n\
          \x20     // Precaching waits for the first screen's own downloads.\n\
          \x20     if (document.readyState === 'complete') register(); else addEventListener('load', register);\n\
          \x20   }}),\n\
@@ -92,6 +162,33 @@ pub fn boot_script(
         "the boot script must not contain `</`"
     );
     Ok(script)
+}
+
+/// Refuses a request of [`FIRST_REQUESTS`] whose placeholders the boot
+/// script cannot fill for pages of `pattern`.
+fn check_request(pattern: &str, request: &str) -> Result<()> {
+    ensure!(
+        request.starts_with('/') && !request.contains("</") && !request.contains('\''),
+        "a first request is a path: {request}"
+    );
+    let segments = pattern.split('/').filter(|s| !s.is_empty()).count();
+    let mut rest = request;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else {
+            anyhow::bail!("an unclosed placeholder in {request}");
+        };
+        let name = &rest[start + 1..start + end];
+        let known = matches!(name, "month" | "month+2" | "january" | "today")
+            || name
+                .parse::<usize>()
+                .is_ok_and(|n| (1..=segments).contains(&n) && !pattern.contains('*'));
+        ensure!(
+            known,
+            "`{{{name}}}` in {request} is no date and no segment of {pattern}"
+        );
+        rest = &rest[start + end + 1..];
+    }
+    Ok(())
 }
 
 /// A pattern of [`FIRST_MODULES`] as a JavaScript regular expression over
@@ -151,6 +248,21 @@ mod tests {
             "{boot}"
         );
         assert!(boot.contains("register('/sw.js')"));
+        assert!(
+            boot.contains(r#"["^/review/?$",["/review/pending"]]"#),
+            "{boot}"
+        );
+    }
+
+    #[test]
+    fn a_first_request_fills_only_dates_and_the_pages_own_segments() {
+        assert!(check_request("/theme-days/:/live", "/theme-days/{2}/checkins").is_ok());
+        assert!(check_request("/", "/me/attendance?from={month}&to={month+2}").is_ok());
+        assert!(check_request("/", "/x?d={yesterday}").is_err());
+        assert!(check_request("/orgs/:", "/orgs/{3}").is_err());
+        assert!(check_request("/orgs/*", "/orgs/{1}").is_err());
+        assert!(check_request("/", "/me/{month").is_err());
+        assert!(check_request("/", "me").is_err());
     }
 
     #[test]

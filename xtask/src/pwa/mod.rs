@@ -8,12 +8,15 @@
 //!    skipped when its input has not changed since the last run;
 //! 4. `dist/` assembled fresh: content-hashed files under `assets/` (cached
 //!    for a year by the server), `index.html`, `offline.html` and `sw.js`
-//!    filled in from the templates in `public/`, the other public files copied;
+//!    filled in from the templates in `public/` (scripts and CSS without
+//!    comments and indentation), the other public files copied;
 //! 5. brotli and gzip siblings (`.br`, `.gz`) that the server sends as they are;
 //! 6. the first-load weight (chunks are precached but not part of it), printed and written to `dist/build-report.json`.
 
 mod boot;
+mod css;
 mod files;
+mod js;
 mod packs;
 mod report;
 mod wasm;
@@ -244,13 +247,21 @@ fn assemble(
             &format!("from \"./{SPLIT_LINK}\""),
             &format!("from \"./{link_file}\""),
         );
-    let glue = hashed_asset(APP_STEM, "js", glue_source.into_bytes());
+    // The scripts lose their comments and indentation, except in a dev build.
+    let strip = |source: String| {
+        if dev {
+            Ok(source)
+        } else {
+            js::strip_layout(&source)
+        }
+    };
+    let glue = hashed_asset(APP_STEM, "js", strip(glue_source)?.into_bytes());
     let glue_file = glue.url.rsplit('/').next().unwrap_or_default().to_owned();
     let mut link_source = read_text(&split_dir.join(SPLIT_LINK))?.replace(
         &format!("\"./{APP_STEM}.js\""),
         &format!("\"./{glue_file}\""),
     );
-    let packed = packs::pack(&link_source, |name| {
+    let packed = packs::pack(&link_source, &format!("-{program_hash}"), |name| {
         chunks
             .iter()
             .find(|(chunk, _)| chunk == name)
@@ -290,11 +301,11 @@ fn assemble(
     // The glue imports the loader statically: it is part of the first load.
     outputs.push(Output {
         url: format!("/assets/{link_file}"),
-        bytes: link_source.into_bytes(),
+        bytes: strip(link_source)?.into_bytes(),
         precache: true,
         first_load: true,
     });
-    let css_text = read_text(&public.join("app.css"))?;
+    let css_text = css::minify(&read_text(&public.join("app.css"))?);
     ensure!(
         !css_text.contains("</"),
         "public/app.css is inlined into index.html and must not contain `</`"
@@ -316,6 +327,7 @@ fn assemble(
                 .map(|(_, url)| url.clone())
         },
     )?;
+    let boot_source = strip(boot_source)?;
     let css_url = css.url.clone();
     outputs.extend([wasm, glue, css]);
 

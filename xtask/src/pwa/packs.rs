@@ -97,8 +97,14 @@ function __withPack(pack, own, ownLength, chunks, load) {
 "#;
 
 /// Builds a pack per module from the loader wasm-split wrote and the files
-/// it names, and rewrites the loader to use them.
-pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result<Packed> {
+/// it names, and rewrites the loader to use them. `build` is what the
+/// build adds to each file's stem (`-<hash>`): the chunks' loaders are made
+/// in one loop, which names chunk `n` `chunk_<n><build>.wasm` itself.
+pub fn pack(
+    link_source: &str,
+    build: &str,
+    file: impl Fn(&str) -> Result<Vec<u8>>,
+) -> Result<Packed> {
     let modules = modules(link_source)?;
     let mut source = link_source.to_owned();
     let mut packs = Vec::new();
@@ -137,22 +143,9 @@ pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result
         source.replace_range(start..end + "]));\n".len(), &wrapped);
         packs.push((pack_file, bytes));
     }
-    // Every file, chunk or module, is fetched through the packs' helper.
-    let mut files: Vec<&String> = modules
-        .iter()
-        .flat_map(|module| std::iter::once(&module.file).chain(&module.chunks))
-        .collect();
-    files.sort();
-    files.dedup();
-    for name in files {
-        let key = match chunk_number(name) {
-            Ok(number) => number.to_string(),
-            Err(_) => modules
-                .iter()
-                .find(|module| &module.file == name)
-                .map(|module| format!("\"{}\"", module.name))
-                .context("a file of no module")?,
-        };
+    // Each module's own file is fetched through the packs' helper.
+    for module in &modules {
+        let name = &module.file;
         let original = format!(
             "{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}",
             fetch_line(name)
@@ -164,23 +157,43 @@ pub fn pack(link_source: &str, file: impl Fn(&str) -> Result<Vec<u8>>) -> Result
         source = source.replace(
             &original,
             &format!(
-                "    const src = __fetchPart({key}, \"./{name}\");\n    src.catch(() => {{}});\n    return async (imports) => (__instantiate(src, imports));\n"
+                "    const src = __fetchPart(\"{}\", \"./{name}\");\n    src.catch(() => {{}});\n    return async (imports) => (__instantiate(src, imports));\n",
+                module.name
             ),
         );
     }
+    // wasm-split writes one loader per chunk, all alike: 40 KB of script
+    // that one loop replaces.
+    for number in lengths.keys() {
+        let name = format!("chunk_{number}.wasm");
+        let original = format!(
+            "const __chunk_{number} = makeLoad(() => {{\n{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}}}\n, []);\n",
+            fetch_line(&name)
+        );
+        ensure!(
+            source.matches(&original).count() == 1,
+            "the loader of {name} is not as wasm-split writes it"
+        );
+        source = source.replace(&original, "");
+    }
     ensure!(
-        !source.contains("instantiateStreaming(src"),
+        !source.contains("instantiateStreaming(src") && !source.contains("const __chunk_"),
         "a loader wasm-split wrote was left unpacked"
     );
-    // The chunks' loaders by number, once they are all defined.
-    let loaders: Vec<String> = lengths
-        .keys()
-        .map(|number| format!("{number}:__chunk_{number}"))
-        .collect();
+    let all: Vec<u32> = lengths.keys().copied().collect();
     if let Some(first_module) = source.find("export const __wasm_split_load_") {
         source.insert_str(
             first_module,
-            &format!("const __chunkLoaders = {{{}}};\n", loaders.join(",")),
+            &format!(
+                "// The chunks' loaders by number.\n\
+                 const __chunkLoaders = {{}};\n\
+                 for (const n of __numbers(\"{}\")) __chunkLoaders[n] = makeLoad(() => {{\n\
+                 \x20   const src = __fetchPart(n, `./chunk_${{n}}{build}.wasm`);\n\
+                 \x20   src.catch(() => {{}});\n\
+                 \x20   return async (imports) => (__instantiate(src, imports));\n\
+                 }}, []);\n",
+                runs(&all)
+            ),
         );
     }
     let lengths: Vec<String> = lengths
@@ -345,7 +358,7 @@ mod tests {
     #[test]
     fn each_module_gets_a_pack_of_its_file_and_chunks_with_their_ranges() {
         let bytes = |name: &str| Ok(name.as_bytes().to_vec());
-        let packed = pack(&loader(), bytes).unwrap();
+        let packed = pack(&loader(), "-b1", bytes).unwrap();
         assert_eq!(
             packed.packs,
             vec![
@@ -364,14 +377,18 @@ mod tests {
             "__withPack(\"./pack_home_1.bin\", \"home_1\", 17, \"1-2\", makeLoad(() => {"
         ));
         assert!(source.contains("const __lengths = {1:12,2:12};"));
-        assert!(source.contains("const src = __fetchPart(2, \"./chunk_2.wasm\");"));
+        assert!(source.contains("const src = __fetchPart(n, `./chunk_${n}-b1.wasm`);"));
+        assert!(!source.contains("const __chunk_"));
         assert!(source.contains("const src = __fetchPart(\"home_1\", \"./split_home_1.wasm\");"));
         assert!(!source.contains("instantiateStreaming(src"));
         assert!(!source.contains("/* home_1, login_2 */"));
         assert!(source.starts_with("import { initSync } from \"./zhibu_app.js\";\n\n// Packs"));
         assert_eq!(source.matches("\", makeLoad(").count(), 2);
         assert!(source.ends_with("}\n, __chunksOf(\"2\"))));\n"));
-        assert!(source.contains("const __chunkLoaders = {1:__chunk_1,2:__chunk_2};\nexport const __wasm_split_load_home_1"));
+        assert!(source.contains(
+            "const __chunkLoaders = {};\nfor (const n of __numbers(\"1-2\")) __chunkLoaders[n] = makeLoad(() => {"
+        ));
+        assert!(source.contains("}, []);\nexport const __wasm_split_load_home_1"));
     }
 
     #[test]
@@ -384,6 +401,6 @@ mod tests {
     #[test]
     fn a_loader_not_as_wasm_split_writes_it_is_refused() {
         let changed = loader().replace("src.catch(() => {});\n", "");
-        assert!(pack(&changed, |name: &str| Ok(name.as_bytes().to_vec())).is_err());
+        assert!(pack(&changed, "", |name: &str| Ok(name.as_bytes().to_vec())).is_err());
     }
 }
