@@ -3,7 +3,7 @@
 //! Lines stay lines, so automatic semicolons and line numbers in a stack
 //! trace keep working.
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 
 /// `js` without whole-line comments, indentation and empty lines. Refuses
 /// a script where a line ends inside a template string or a block comment
@@ -47,9 +47,64 @@ pub fn strip_layout(js: &str) -> Result<String> {
     Ok(out)
 }
 
+/// wasm-bindgen's glue without the exported `classes` and their
+/// finalization registries. Refuses a glue that names one elsewhere.
+pub fn without_classes(glue: &str, classes: &[&str]) -> Result<String> {
+    let mut out = String::with_capacity(glue.len());
+    let mut lines = glue.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let class = classes.iter().find(|class| {
+            trimmed.starts_with(&format!("export class {class} {{"))
+                || trimmed.starts_with(&format!("const {class}Finalization = "))
+        });
+        let Some(class) = class else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        // A class ends with its `Symbol.dispose` line, a registry with `);`.
+        let end = if trimmed.starts_with("export class") {
+            format!("if (Symbol.dispose) {class}.prototype")
+        } else {
+            String::new()
+        };
+        let mut last = trimmed.to_owned();
+        while !(if end.is_empty() {
+            last.trim_end().ends_with(");")
+        } else {
+            last.starts_with(&end)
+        }) {
+            last = lines
+                .next()
+                .with_context(|| format!("the end of {class} in the glue"))?
+                .trim_start()
+                .to_owned();
+        }
+    }
+    for class in classes {
+        ensure!(!out.contains(class), "the glue still uses {class}");
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::strip_layout;
+    use super::{strip_layout, without_classes};
+
+    #[test]
+    fn an_unused_class_and_its_registry_leave_the_glue() {
+        let glue = "export class Keep {\n}\nexport class Drop {\n    free() {\n        wasm.__wbg_drop_free(ptr, 0);\n    }\n}\nif (Symbol.dispose) Drop.prototype[Symbol.dispose] = Drop.prototype.free;\nconst DropFinalization = (typeof FinalizationRegistry === 'undefined')\n    ? { register: () => {}, unregister: () => {} }\n    : new FinalizationRegistry(ptr => wasm.__wbg_drop_free(ptr, 1));\nconst after = 1;\n";
+        assert_eq!(
+            without_classes(glue, &["Drop"]).unwrap(),
+            "export class Keep {\n}\nconst after = 1;\n"
+        );
+        assert!(without_classes("export class Drop {\n}\nnew Drop();\n", &["Drop"]).is_err());
+        assert_eq!(
+            without_classes("const a = 1;\n", &["Drop"]).unwrap(),
+            "const a = 1;\n"
+        );
+    }
 
     #[test]
     fn comments_indentation_and_empty_lines_go_and_code_lines_stay() {

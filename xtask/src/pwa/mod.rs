@@ -213,7 +213,10 @@ fn assemble(
     let wasm = hashed_asset(
         &format!("{APP_STEM}_bg"),
         "wasm",
-        wasm::export_function_table(read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?)?,
+        wasm::export_function_table(wasm::without_classes(
+            &read(&bindgen_dir.join(format!("{APP_STEM}_bg.wasm")))?,
+            &wasm::UNUSED_CLASSES,
+        )?)?,
     );
     // The chunks and their loader are named after the whole split program,
     // so the glue can name the loader before the loader names the glue.
@@ -237,7 +240,10 @@ fn assemble(
     }
     let program_hash = hex(&program.finalize())[..16].to_owned();
     let link_file = format!("split-{program_hash}.js");
-    let glue_source = read_text(&bindgen_dir.join(format!("{APP_STEM}.js")))?;
+    let glue_source = js::without_classes(
+        &read_text(&bindgen_dir.join(format!("{APP_STEM}.js")))?,
+        &wasm::UNUSED_CLASSES,
+    )?;
     let glue_source = glue_source
         .replace(
             &format!("from './{SPLIT_LINK}'"),
@@ -285,11 +291,8 @@ fn assemble(
         let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "wasm"));
         let hashed = format!("{stem}-{program_hash}.{ext}");
         link_source = link_source.replace(&format!("\"./{name}\""), &format!("\"./{hashed}\""));
-        if let Some(module) = stem
-            .strip_prefix("pack_")
-            .and_then(|rest| rest.rsplit_once('_'))
-        {
-            pack_urls.push((module.0.to_owned(), format!("/assets/{hashed}")));
+        if let Some(module) = stem.strip_prefix("pack_") {
+            pack_urls.push((module.to_owned(), format!("/assets/{hashed}")));
         }
         outputs.push(Output {
             url: format!("/assets/{hashed}"),

@@ -28,7 +28,7 @@ struct Module {
 /// The loader rewritten to use the packs, and the packs.
 pub struct Packed {
     pub link_source: String,
-    /// File name (`pack_<module>.bin`) and bytes.
+    /// File name (`pack_<function>.bin`) and bytes.
     pub packs: Vec<(String, Vec<u8>)>,
 }
 
@@ -120,7 +120,19 @@ pub fn pack(
             numbers.push(number);
             bytes.extend_from_slice(&data);
         }
-        let pack_file = format!("pack_{}.bin", module.name);
+        // Named after the function alone (`pack_me_page.bin`): the build
+        // adds its own hash, and the boot script names each page's pack.
+        let short = module
+            .name
+            .rsplit_once('_')
+            .map_or(module.name.as_str(), |(short, _)| short);
+        ensure!(
+            !packs
+                .iter()
+                .any(|(file, _)| *file == format!("pack_{short}.bin")),
+            "two lazily loaded modules are named {short}"
+        );
+        let pack_file = format!("pack_{short}.bin");
         let head = format!(
             "export const __wasm_split_load_{} = wrapAsyncCb(makeLoad(",
             module.name
@@ -363,19 +375,21 @@ mod tests {
             packed.packs,
             vec![
                 (
-                    "pack_home_1.bin".to_owned(),
+                    "pack_home.bin".to_owned(),
                     b"split_home_1.wasmchunk_1.wasmchunk_2.wasm".to_vec()
                 ),
                 (
-                    "pack_login_2.bin".to_owned(),
+                    "pack_login.bin".to_owned(),
                     b"split_login_2.wasmchunk_2.wasm".to_vec()
                 ),
             ]
         );
         let source = &packed.link_source;
-        assert!(source.contains(
-            "__withPack(\"./pack_home_1.bin\", \"home_1\", 17, \"1-2\", makeLoad(() => {"
-        ));
+        assert!(
+            source.contains(
+                "__withPack(\"./pack_home.bin\", \"home_1\", 17, \"1-2\", makeLoad(() => {"
+            )
+        );
         assert!(source.contains("const __lengths = {1:12,2:12};"));
         assert!(source.contains("const src = __fetchPart(n, `./chunk_${n}-b1.wasm`);"));
         assert!(!source.contains("const __chunk_"));

@@ -64,6 +64,44 @@ pub fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Classes wasm-bindgen exports for JavaScript that no script of the app
+/// uses: wasm-streams' adapters, which leptos's server functions bring in
+/// for browsers (the app calls no server function). Dropping them takes
+/// their code out of the first load.
+pub const UNUSED_CLASSES: [&str; 3] = [
+    "IntoUnderlyingByteSource",
+    "IntoUnderlyingSink",
+    "IntoUnderlyingSource",
+];
+
+/// The main module without the exports of `classes` (their methods and
+/// `__wbg_<class>_free`) and the code only they reached.
+pub fn without_classes(wasm: &[u8], classes: &[&str]) -> Result<Vec<u8>> {
+    let mut module = walrus::Module::from_buffer(wasm).context("reading the main module")?;
+    let prefixes: Vec<(String, String)> = classes
+        .iter()
+        .map(|class| {
+            let lower = class.to_lowercase();
+            (format!("{lower}_"), format!("__wbg_{lower}_free"))
+        })
+        .collect();
+    let unused: Vec<walrus::ExportId> = module
+        .exports
+        .iter()
+        .filter(|export| {
+            prefixes
+                .iter()
+                .any(|(methods, free)| export.name.starts_with(methods) || export.name == *free)
+        })
+        .map(|export| export.id())
+        .collect();
+    for id in unused {
+        module.exports.delete(id);
+    }
+    walrus::passes::gc::run(&mut module);
+    Ok(module.emit_wasm())
+}
+
 /// The name split chunks import the main module's function table by.
 const FUNCTION_TABLE: &str = "__indirect_function_table";
 
