@@ -633,10 +633,22 @@ async fn a_first_visit_asks_for_the_pages_data_beside_the_downloads_and_only_onc
             1,
         ),
         (
+            "/service".to_owned(),
+            "performance.getEntriesByType('resource') \
+               .some((e) => new URL(e.name).pathname === '/api/v1/me/service-logs')",
+            1,
+        ),
+        (
             "/me".to_owned(),
             "['/api/v1/me', '/api/v1/review/pending'].every((path) => performance \
                .getEntriesByType('resource').some((e) => new URL(e.name).pathname === path))",
             2,
+        ),
+        (
+            "/review".to_owned(),
+            "performance.getEntriesByType('resource') \
+               .some((e) => new URL(e.name).pathname === '/api/v1/review/pending')",
+            1,
         ),
         (
             format!("/theme-days/{day}/live"),
