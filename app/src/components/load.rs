@@ -83,6 +83,29 @@ pub fn later(view: impl Future<Output = AnyView> + 'static) -> impl IntoView {
     Suspend::new(send_wrapper::SendWrapper::new(view))
 }
 
+/// Draws `view` in the task after this one: the lower part of a page that
+/// draws much at once, so its first render blocks a tap for less time in
+/// one go (V8 compiles each wasm function on its first call, on the main
+/// thread). For a part that appears below what is already shown, so
+/// nothing moves.
+pub fn next_task<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> impl IntoView {
+    let ready = RwSignal::new(false);
+    set_timeout(
+        move || {
+            ready.try_set(true);
+        },
+        std::time::Duration::ZERO,
+    );
+    let view = StoredValue::new_local(Some(view));
+    move || {
+        ready.get().then(|| {
+            view.try_update_value(Option::take)
+                .flatten()
+                .map(|view| view())
+        })
+    }
+}
+
 /// The loading or error line for data that is not there to show:
 /// `move || org.with(status_view)`.
 pub fn status_view<T>(state: &Option<Result<T, ApiError>>) -> Option<AnyView> {

@@ -23,6 +23,6 @@ pub use chips::Chips;
 pub use empty::Empty;
 pub use field::Field;
 pub use list::{Item, List};
-pub use load::{KeptData, Loaded, kept, later, status_view};
+pub use load::{KeptData, Loaded, kept, later, next_task, status_view};
 pub use select::Select;
 pub use toast::{ToastHost, Toaster, provide_toaster, use_toast};

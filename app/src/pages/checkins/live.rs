@@ -14,7 +14,7 @@ use zhibu_shared::checkin::{
 
 use crate::api;
 use crate::components::{
-    Button, ButtonVariant, Card, Field, Item, List, Loaded, status_view, use_toast,
+    Button, ButtonVariant, Card, Field, Item, List, Loaded, next_task, status_view, use_toast,
 };
 use crate::i18n::{review_status, tr, use_i18n};
 use crate::layout::set_page_title;
@@ -128,10 +128,12 @@ fn Live(id: i64) -> impl IntoView {
         <div hidden=move || !ready()>
             <Count attendance=attendance/>
             <RollCallCard id=id attendance=attendance checkins=checkins/>
-            <StudyCard id=id checkins=checkins/>
-            {move || day.get().and_then(Result::ok).map(|d| view! { <EditCard day=d target=day/> })}
-            <super::dues::DuesCard id=id attendance=attendance checkins=checkins/>
-            <Makeups id=id/>
+            {next_task(move || view! {
+                <StudyCard id=id checkins=checkins/>
+                {move || day.get().and_then(Result::ok).map(|d| view! { <EditCard day=d target=day/> })}
+                <super::dues::DuesCard id=id attendance=attendance checkins=checkins/>
+                <Makeups id=id/>
+            })}
         </div>
     }
 }
