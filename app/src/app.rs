@@ -119,9 +119,11 @@ enum Group {
     /// Under 我的: reporting, joining, certificates, password, my classes
     /// and notifications.
     Mine,
-    /// The org browser: units, members, hours, attendance, community
-    /// service and classes.
+    /// The org browser: units, members and classes.
     Orgs,
+    /// What the county reads beside each other: a unit's hours, attendance
+    /// and community service.
+    Reports,
     /// 组织生活, inspections, rectification and the overview.
     Governance,
     Review,
@@ -130,10 +132,11 @@ enum Group {
 }
 
 impl Group {
-    const ALL: [Group; 6] = [
+    const ALL: [Group; 7] = [
         Group::ThemeDays,
         Group::Mine,
         Group::Orgs,
+        Group::Reports,
         Group::Governance,
         Group::Review,
         Group::Admin,
@@ -147,6 +150,7 @@ impl Group {
             Group::ThemeDays => "theme_day_pages",
             Group::Mine => "my_pages",
             Group::Orgs => "org_pages",
+            Group::Reports => "report_pages",
             Group::Governance => "governance_pages",
             Group::Review => "review_pages",
             Group::Admin => "admin_pages",
@@ -172,6 +176,7 @@ fn MorePages() -> impl IntoView {
         Some(Group::ThemeDays) => later(theme_day_pages()).into_any(),
         Some(Group::Mine) => later(my_pages()).into_any(),
         Some(Group::Orgs) => later(org_pages()).into_any(),
+        Some(Group::Reports) => later(report_pages()).into_any(),
         Some(Group::Governance) => later(governance_pages()).into_any(),
         Some(Group::Review) => later(review_pages()).into_any(),
         Some(Group::Admin) => later(admin_pages()).into_any(),
@@ -222,18 +227,27 @@ fn my_pages() -> AnyView {
 fn org_pages() -> AnyView {
     use crate::pages::classes::ClassesPage;
     use crate::pages::members::MemberPage;
-    use crate::pages::orgs::{
-        OrgPage, attendance::OrgAttendancePage, community_service::CommunityServicePage,
-        hours::HoursPage,
-    };
+    use crate::pages::orgs::OrgPage;
     view! {
         <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/members/:id") view=MemberPage/>
             <Route path=path!("/orgs/:id") view=OrgPage/>
+            <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
+        </FlatRoutes>
+    }
+    .into_any()
+}
+
+#[lazy]
+fn report_pages() -> AnyView {
+    use crate::pages::orgs::{
+        attendance::OrgAttendancePage, community_service::CommunityServicePage, hours::HoursPage,
+    };
+    view! {
+        <FlatRoutes fallback=NotFoundPage>
             <Route path=path!("/orgs/:id/hours") view=HoursPage/>
             <Route path=path!("/orgs/:id/attendance") view=OrgAttendancePage/>
             <Route path=path!("/orgs/:id/community-service") view=CommunityServicePage/>
-            <Route path=path!("/orgs/:id/classes") view=ClassesPage/>
         </FlatRoutes>
     }
     .into_any()
@@ -295,7 +309,8 @@ mod tests {
             ("/verify/ZB-1", Group::Mine),
             ("/members/9", Group::Orgs),
             ("/orgs/2", Group::Orgs),
-            ("/orgs/2/hours", Group::Orgs),
+            ("/orgs/2/hours", Group::Reports),
+            ("/orgs/2/community-service", Group::Reports),
             ("/orgs/2/classes", Group::Orgs),
             ("/orgs/2/meetings", Group::Governance),
             ("/orgs/2/governance", Group::Governance),

@@ -598,7 +598,7 @@ async fn a_first_visit_paints_the_shell_before_downloading_and_fetches_the_pages
         .collect();
     assert_eq!(packs.len(), 1, "packs fetched: {packs:?}");
     assert!(
-        path(packs[0]).starts_with("/assets/pack_org_pages-"),
+        path(packs[0]).starts_with("/assets/pack_report_pages-"),
         "{packs:?}"
     );
     assert_eq!(

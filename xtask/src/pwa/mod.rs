@@ -234,6 +234,10 @@ fn assemble(
     chunks.sort();
     let mut program = Sha256::new();
     program.update(&wasm.bytes);
+    // And after the code that writes the loader and the packs, so a new
+    // format never reuses the name of a file phones keep for a year.
+    program.update(include_str!("packs.rs"));
+    program.update(include_str!("js.rs"));
     for (name, bytes) in &chunks {
         program.update(name.as_bytes());
         program.update(Sha256::digest(bytes));

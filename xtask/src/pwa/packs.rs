@@ -6,7 +6,8 @@
 //! seventy chunks. On a first visit that is seventy requests over at most
 //! six HTTP/1.1 connections, each a round trip on a weak network. So each
 //! module also gets a pack: its own file and all its chunks in one file,
-//! compressed together. Its loader fetches the pack when no service worker
+//! compressed together, behind their lengths (so the first load does not
+//! carry every chunk's length). Its loader fetches the pack when no service worker
 //! controls the page and six or more of those files are still to load;
 //! otherwise (the service worker has precached every chunk, or little is
 //! missing) it fetches the files one by one as before. Packs are not
@@ -71,25 +72,32 @@ function __instantiate(src, imports) {
         ? WebAssembly.instantiateStreaming(got, imports)
         : WebAssembly.instantiate(got, imports));
 }
-function __withPack(pack, own, ownLength, chunks, load) {
+// A pack starts with how many files it holds and each one's length (u32,
+// little-endian), then the files in the order the loader names them.
+function __withPack(pack, own, chunks, load) {
     return () => {
         const sw = navigator.serviceWorker;
-        let offset = 0;
-        const parts = [[own, ownLength], ...__numbers(chunks).map((n) => [n, __lengths[n]])].map(([key, length]) => {
-            offset += length;
-            return [key, offset - length, length];
-        });
-        const missing = parts.filter(([key]) => !__started.has(key));
+        const keys = [own, ...__numbers(chunks)];
+        const missing = keys.filter((key) => !__started.has(key));
         if (!(sw && sw.controller) && missing.length >= 6) {
             const whole = fetch(new URL(pack, import.meta.url)).then((response) => {
                 if (!response.ok) throw new Error(`${pack}: ${response.status}`);
                 return response.arrayBuffer();
+            }).then((bytes) => {
+                const head = new DataView(bytes);
+                let at = 4 + 4 * head.getUint32(0, true);
+                return keys.map((_, i) => {
+                    const length = head.getUint32(4 + 4 * i, true);
+                    at += length;
+                    return new Uint8Array(bytes, at - length, length);
+                });
             });
-            for (const [key, at, length] of missing) {
-                const part = whole.then((bytes) => new Uint8Array(bytes, at, length));
+            keys.forEach((key, i) => {
+                if (__started.has(key)) return;
+                const part = whole.then((parts) => parts[i]);
                 part.catch(() => {});
                 __parts.set(key, part);
-            }
+            });
         }
         return load();
     };
@@ -108,18 +116,18 @@ pub fn pack(
     let modules = modules(link_source)?;
     let mut source = link_source.to_owned();
     let mut packs = Vec::new();
-    let mut lengths = std::collections::BTreeMap::new();
+    let mut all = std::collections::BTreeSet::new();
     for module in &modules {
-        let mut bytes = file(&module.file).with_context(|| format!("packing {}", module.file))?;
-        let own_length = bytes.len();
+        let mut files =
+            vec![file(&module.file).with_context(|| format!("packing {}", module.file))?];
         let mut numbers = Vec::new();
         for name in &module.chunks {
-            let data = file(name).with_context(|| format!("packing {name}"))?;
+            files.push(file(name).with_context(|| format!("packing {name}"))?);
             let number = chunk_number(name)?;
-            lengths.insert(number, data.len());
+            all.insert(number);
             numbers.push(number);
-            bytes.extend_from_slice(&data);
         }
+        let bytes = pack_bytes(&files)?;
         // Named after the function alone (`pack_me_page.bin`): the build
         // adds its own hash, and the boot script names each page's pack.
         let short = module
@@ -148,7 +156,7 @@ pub fn pack(
             .rsplit_once("\n, [")
             .with_context(|| format!("the chunks of {}", module.name))?;
         let wrapped = format!(
-            "export const __wasm_split_load_{name} = wrapAsyncCb(__withPack(\"./{pack_file}\", \"{name}\", {own_length}, \"{runs}\", makeLoad({fetcher}\n, __chunksOf(\"{runs}\"))));\n",
+            "export const __wasm_split_load_{name} = wrapAsyncCb(__withPack(\"./{pack_file}\", \"{name}\", \"{runs}\", makeLoad({fetcher}\n, __chunksOf(\"{runs}\"))));\n",
             runs = runs(&numbers),
             name = module.name,
         );
@@ -176,7 +184,7 @@ pub fn pack(
     }
     // wasm-split writes one loader per chunk, all alike: 40 KB of script
     // that one loop replaces.
-    for number in lengths.keys() {
+    for number in &all {
         let name = format!("chunk_{number}.wasm");
         let original = format!(
             "const __chunk_{number} = makeLoad(() => {{\n{}    src.catch(() => {{}});\n{INSTANTIATE_LINE}}}\n, []);\n",
@@ -192,7 +200,7 @@ pub fn pack(
         !source.contains("instantiateStreaming(src") && !source.contains("const __chunk_"),
         "a loader wasm-split wrote was left unpacked"
     );
-    let all: Vec<u32> = lengths.keys().copied().collect();
+    let all: Vec<u32> = all.into_iter().collect();
     if let Some(first_module) = source.find("export const __wasm_split_load_") {
         source.insert_str(
             first_module,
@@ -208,10 +216,6 @@ pub fn pack(
             ),
         );
     }
-    let lengths: Vec<String> = lengths
-        .iter()
-        .map(|(number, length)| format!("{number}:{length}"))
-        .collect();
     // wasm-split's comments name every module using each chunk: 0.8 KB
     // of the first load that no phone reads.
     source = source
@@ -219,14 +223,25 @@ pub fn pack(
         .filter(|line| !(line.starts_with("/* ") && line.ends_with(" */\n")))
         .collect();
     let insert_at = source.find("\n\n").map_or(0, |at| at + 1);
-    source.insert_str(
-        insert_at,
-        &format!("{HELPERS}const __lengths = {{{}}};\n", lengths.join(",")),
-    );
+    source.insert_str(insert_at, HELPERS);
     Ok(Packed {
         link_source: source,
         packs,
     })
+}
+
+/// The files of one pack behind their count and lengths, as `__withPack`
+/// reads them.
+fn pack_bytes(files: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let length = |n: usize| u32::try_from(n).context("a pack over 4 GB");
+    let mut bytes = length(files.len())?.to_le_bytes().to_vec();
+    for file in files {
+        bytes.extend_from_slice(&length(file.len())?.to_le_bytes());
+    }
+    for file in files {
+        bytes.extend_from_slice(file);
+    }
+    Ok(bytes)
 }
 
 /// The modules of the loader, each with its own file and the chunks it
@@ -371,26 +386,36 @@ mod tests {
     fn each_module_gets_a_pack_of_its_file_and_chunks_with_their_ranges() {
         let bytes = |name: &str| Ok(name.as_bytes().to_vec());
         let packed = pack(&loader(), "-b1", bytes).unwrap();
+        let head = |lengths: &[u32]| {
+            let mut head = (lengths.len() as u32).to_le_bytes().to_vec();
+            lengths
+                .iter()
+                .for_each(|n| head.extend_from_slice(&n.to_le_bytes()));
+            head
+        };
         assert_eq!(
             packed.packs,
             vec![
                 (
                     "pack_home.bin".to_owned(),
-                    b"split_home_1.wasmchunk_1.wasmchunk_2.wasm".to_vec()
+                    [
+                        head(&[17, 12, 12]),
+                        b"split_home_1.wasmchunk_1.wasmchunk_2.wasm".to_vec()
+                    ]
+                    .concat()
                 ),
                 (
                     "pack_login.bin".to_owned(),
-                    b"split_login_2.wasmchunk_2.wasm".to_vec()
+                    [head(&[18, 12]), b"split_login_2.wasmchunk_2.wasm".to_vec()].concat()
                 ),
             ]
         );
         let source = &packed.link_source;
         assert!(
-            source.contains(
-                "__withPack(\"./pack_home.bin\", \"home_1\", 17, \"1-2\", makeLoad(() => {"
-            )
+            source
+                .contains("__withPack(\"./pack_home.bin\", \"home_1\", \"1-2\", makeLoad(() => {")
         );
-        assert!(source.contains("const __lengths = {1:12,2:12};"));
+        assert!(!source.contains("__lengths"));
         assert!(source.contains("const src = __fetchPart(n, `./chunk_${n}-b1.wasm`);"));
         assert!(!source.contains("const __chunk_"));
         assert!(source.contains("const src = __fetchPart(\"home_1\", \"./split_home_1.wasm\");"));
