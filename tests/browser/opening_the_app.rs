@@ -668,22 +668,12 @@ async fn a_first_visit_asks_for_the_pages_data_beside_the_downloads_and_only_onc
             .await;
         // Time for a second ask of the same data, drawn anew, to end.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let fetched: Vec<Value> = shell
-            .eval(
-                "performance.getEntriesByType('resource').map((e) => ({ \
-                   path: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime }))",
-            )
-            .await;
-        let path = |entry: &Value| entry["path"].as_str().unwrap_or_default().to_owned();
-        let main = fetched
-            .iter()
-            .find(|entry| path(entry).starts_with("/assets/zhibu_app_bg-"))
-            .and_then(|entry| entry["start"].as_f64())
-            .unwrap_or_else(|| panic!("{page}: no main module among {fetched:?}"));
+        let fetched = fetched(&shell).await;
+        let main = main_module_start(&fetched);
         let asked: Vec<(String, f64)> = fetched
             .iter()
-            .filter(|entry| path(entry).starts_with("/api/v1/"))
-            .map(|entry| (path(entry), entry["start"].as_f64().unwrap()))
+            .filter(|entry| path_of(entry).starts_with("/api/v1/"))
+            .map(|entry| (path_of(entry), entry["start"].as_f64().unwrap()))
             .collect();
         let mut paths: Vec<&str> = asked.iter().map(|(path, _)| path.as_str()).collect();
         paths.sort_unstable();
@@ -725,22 +715,11 @@ async fn a_start_with_an_expired_access_token_renews_it_once_beside_the_download
         )
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let fetched: Vec<Value> = shell
-        .eval(
-            "performance.getEntriesByType('resource').map((e) => ({ \
-               path: new URL(e.name).pathname + new URL(e.name).search, \
-               start: e.startTime, status: e.responseStatus }))",
-        )
-        .await;
-    let path = |entry: &Value| entry["path"].as_str().unwrap_or_default().to_owned();
-    let main = fetched
-        .iter()
-        .find(|entry| path(entry).starts_with("/assets/zhibu_app_bg-"))
-        .and_then(|entry| entry["start"].as_f64())
-        .unwrap_or_else(|| panic!("no main module among {fetched:?}"));
+    let fetched = fetched(&shell).await;
+    let main = main_module_start(&fetched);
     let refreshes: Vec<&Value> = fetched
         .iter()
-        .filter(|entry| path(entry) == "/api/v1/auth/refresh")
+        .filter(|entry| path_of(entry) == "/api/v1/auth/refresh")
         .collect();
     assert_eq!(refreshes.len(), 1, "{fetched:?}");
     assert!(
@@ -757,7 +736,7 @@ async fn a_start_with_an_expired_access_token_renews_it_once_beside_the_download
     );
     let mut asked: Vec<String> = fetched
         .iter()
-        .map(path)
+        .map(path_of)
         .filter(|p| p.starts_with("/api/v1/me/"))
         .collect();
     let all = asked.len();
@@ -770,4 +749,28 @@ async fn a_start_with_an_expired_access_token_renews_it_once_beside_the_download
         "the renewed token is not stored"
     );
     shell.close().await;
+}
+
+/// What the page has fetched: path with query, start and status.
+async fn fetched(shell: &Shell) -> Vec<Value> {
+    shell
+        .eval(
+            "performance.getEntriesByType('resource').map((e) => ({ \
+               path: new URL(e.name).pathname + new URL(e.name).search, \
+               start: e.startTime, status: e.responseStatus }))",
+        )
+        .await
+}
+
+fn path_of(entry: &Value) -> String {
+    entry["path"].as_str().unwrap_or_default().to_owned()
+}
+
+/// When the main module's download started, in ms from navigation.
+fn main_module_start(fetched: &[Value]) -> f64 {
+    fetched
+        .iter()
+        .find(|entry| path_of(entry).starts_with("/assets/zhibu_app_bg-"))
+        .and_then(|entry| entry["start"].as_f64())
+        .unwrap_or_else(|| panic!("no main module among {fetched:?}"))
 }
