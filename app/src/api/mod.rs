@@ -440,7 +440,7 @@ async fn call(
 /// once and handed over in a task of its own. `None` when it asked nothing
 /// of `path` or got no answer; a 401 goes on to a refresh as any other.
 async fn early_response(path: &str) -> Option<JsValue> {
-    let early = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("zhibuEarly")).ok()?;
+    let early = boot_global("zhibuEarly")?;
     let key = JsValue::from_str(&format!("{BASE}{path}"));
     let take = js_sys::Reflect::get(&early, &key)
         .ok()?
@@ -457,10 +457,18 @@ async fn early_response(path: &str) -> Option<JsValue> {
 /// Waits for the refresh the boot script starts when it finds the stored
 /// access token expired, if it did: its refresh token is the app's too.
 async fn boot_refresh() {
-    let renewing = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("zhibuRefresh"));
-    if let Ok(renewing) = renewing.and_then(|value| value.dyn_into::<js_sys::Promise>()) {
+    if let Some(renewing) =
+        boot_global("zhibuRefresh").and_then(|value| value.dyn_into::<js_sys::Promise>().ok())
+    {
         let _ = JsFuture::from(renewing).await;
     }
+}
+
+/// What the boot script left on the page under `name`, if anything.
+fn boot_global(name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .filter(|value| !value.is_undefined())
 }
 
 /// Joins the refresh already in flight, or starts one.

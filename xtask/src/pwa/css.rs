@@ -23,7 +23,7 @@ pub fn minify(css: &str) -> String {
                 space = true;
             }
             '"' | '\'' => {
-                flush_space(&mut out, &mut space, c);
+                flush_space(&mut out, &mut space);
                 out.push(c);
                 let mut escaped = false;
                 for inner in chars.by_ref() {
@@ -49,14 +49,14 @@ pub fn minify(css: &str) -> String {
                 skip_whitespace(&mut chars);
             }
             ':' => {
-                flush_space(&mut out, &mut space, c);
+                flush_space(&mut out, &mut space);
                 out.push(c);
                 // Inside a block a colon ends a property name; in a selector
                 // a space after it would not be valid anyway.
                 skip_whitespace(&mut chars);
             }
             c => {
-                flush_space(&mut out, &mut space, c);
+                flush_space(&mut out, &mut space);
                 out.push(c);
             }
         }
@@ -64,9 +64,11 @@ pub fn minify(css: &str) -> String {
     out
 }
 
-fn flush_space(out: &mut String, space: &mut bool, next: char) {
+/// Writes the space seen before the next character, unless punctuation or
+/// the start makes it needless.
+fn flush_space(out: &mut String, space: &mut bool) {
     let after_punctuation = out.ends_with(['{', '}', ';', ',', '>', ':']) || out.is_empty();
-    if *space && !after_punctuation && next != '\0' {
+    if *space && !after_punctuation {
         out.push(' ');
     }
     *space = false;

@@ -64,22 +64,21 @@ pub fn without_classes(glue: &str, classes: &[&str]) -> Result<String> {
             continue;
         };
         // A class ends with its `Symbol.dispose` line, a registry with `);`.
-        let end = if trimmed.starts_with("export class") {
-            format!("if (Symbol.dispose) {class}.prototype")
-        } else {
-            String::new()
+        let dispose = format!("if (Symbol.dispose) {class}.prototype");
+        let is_class = trimmed.starts_with("export class");
+        let ends = |line: &str| {
+            if is_class {
+                line.starts_with(&dispose)
+            } else {
+                line.trim_end().ends_with(");")
+            }
         };
-        let mut last = trimmed.to_owned();
-        while !(if end.is_empty() {
-            last.trim_end().ends_with(");")
-        } else {
-            last.starts_with(&end)
-        }) {
+        let mut last = trimmed;
+        while !ends(last) {
             last = lines
                 .next()
                 .with_context(|| format!("the end of {class} in the glue"))?
-                .trim_start()
-                .to_owned();
+                .trim_start();
         }
     }
     for class in classes {

@@ -78,7 +78,8 @@ function __withPack(pack, own, chunks, load) {
     return () => {
         const sw = navigator.serviceWorker;
         const keys = [own, ...__numbers(chunks)];
-        const missing = keys.filter((key) => !__started.has(key));
+        // Each file not asked for yet, with its place in the pack.
+        const missing = keys.flatMap((key, i) => __started.has(key) ? [] : [[key, i]]);
         if (!(sw && sw.controller) && missing.length >= 6) {
             const whole = fetch(new URL(pack, import.meta.url)).then((response) => {
                 if (!response.ok) throw new Error(`${pack}: ${response.status}`);
@@ -92,12 +93,11 @@ function __withPack(pack, own, chunks, load) {
                     return new Uint8Array(bytes, at - length, length);
                 });
             });
-            keys.forEach((key, i) => {
-                if (__started.has(key)) return;
+            for (const [key, i] of missing) {
                 const part = whole.then((parts) => parts[i]);
                 part.catch(() => {});
                 __parts.set(key, part);
-            });
+            }
         }
         return load();
     };
