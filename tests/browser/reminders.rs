@@ -429,15 +429,10 @@ async fn a_member_who_refuses_notifications_is_told_the_bell_still_works_and_set
             "document.querySelector('.toast-host').innerText.includes('已保存')",
         )
         .await;
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let stored = shell.api_get(&member, "/me/notification-settings").await;
-        if stored["quiet_from"] == "23:00" && stored["quiet_to"] == "06:30" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{stored}");
-        tokio::time::sleep(POLL).await;
-    }
+    stored_settings(&shell, &member, |stored| {
+        stored["quiet_from"] == "23:00" && stored["quiet_to"] == "06:30"
+    })
+    .await;
     assert_eq!(shell.eval::<u32>("window.__asked").await, 0);
 
     // Turning results on asks; the member refuses.
@@ -453,8 +448,8 @@ async fn a_member_who_refuses_notifications_is_told_the_bell_still_works_and_set
     shell.wait_for_text("通知铃铛").await;
     // The reminder itself is on all the same, for the bell.
     assert!(switch_on(&shell, "results").await);
-    let stored = shell.api_get(&member, "/me/notification-settings").await;
-    assert_eq!(stored["results"], true, "{stored}");
+    // The switch shows at once; its save may still be on its way.
+    let stored = stored_settings(&shell, &member, |stored| stored["results"] == true).await;
     assert_eq!(stored["quiet_from"], "23:00");
 
     // Coming back later, the page says so again without asking.
@@ -468,4 +463,18 @@ async fn a_member_who_refuses_notifications_is_told_the_bell_still_works_and_set
     assert!(switch_on(&shell, "results").await);
     assert!(!switch_on(&shell, "theme_day").await);
     shell.close().await;
+}
+
+/// The member's stored notification settings once `saved` holds for them,
+/// polled until [`WAIT`] runs out.
+async fn stored_settings(shell: &Shell, member: &str, saved: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let stored = shell.api_get(member, "/me/notification-settings").await;
+        if saved(&stored) {
+            return stored;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stored}");
+        tokio::time::sleep(POLL).await;
+    }
 }
